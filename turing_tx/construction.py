@@ -1,0 +1,139 @@
+"""What every construction provides, how the engine finds them, and lockstep verification.
+
+A construction is a compiler from a Turing machine (and its input word) to a :class:`CompiledMachine`:
+an executable object (a transformer :class:`~turing_tx.model.Model`, or an RNN) that can be run and
+whose outputs decode back to the machine's steps. Constructions live in the ``constructions``
+package and depend on this engine; the engine never imports them directly. It finds them through
+the ``turing_tx.constructions`` entry-point group declared in ``pyproject.toml``, so a third-party
+package can add its own.
+
+Every compiled machine yields the same :class:`~turing_tx.simulator.Step` events as the reference
+simulator, so verification is one lockstep comparison for all of them (:func:`verify`).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Protocol
+
+from turing_tx.errors import DecodingError, UsageError
+from turing_tx.machine import TuringMachine
+from turing_tx.model import Model
+from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.simulator import Step, check_step_limit, simulate
+
+
+class CompiledMachine(abc.ABC):
+    """A machine compiled by one construction, ready to run on its input word."""
+
+    construction: str
+    machine: TuringMachine
+    word: tuple[int, ...]
+
+    #: largest numerator/denominator bit length seen by the last traced run (exact backends)
+    max_bits: int | None = None
+
+    @property
+    @abc.abstractmethod
+    def dimension(self) -> int:
+        """The residual width (transformers) or the number of hidden units (RNNs)."""
+
+    @abc.abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """Sizes and counts worth reporting (width, paper's formula, layers, heads, hidden units)."""
+
+    @abc.abstractmethod
+    def trace(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,
+              model: Model | None = None, track_bits: bool = False) -> Iterator[Step]:
+        """The machine's steps decoded from the compiled object, in the original machine's terms.
+
+        ``model`` replaces the compiled transformer (an ablated copy, say) for this run. Decoding
+        failures raise :class:`~turing_tx.errors.DecodingError`.
+        """
+
+
+class Construction(Protocol):
+    """A published construction: its CLI name, the paper, and the compiler."""
+
+    name: str
+    paper: str
+
+    def compile(self, machine: TuringMachine, word: tuple[int, ...] = ()) -> CompiledMachine: ...
+
+
+def construction_names() -> list[str]:
+    """Names of every registered construction (entry-point group ``turing_tx.constructions``)."""
+    return sorted({point.name for point in entry_points(group="turing_tx.constructions")})
+
+
+def get_construction(name: str) -> Construction:
+    """The construction registered as ``name`` (loaded on demand)."""
+    for point in entry_points(group="turing_tx.constructions"):
+        if point.name == name:
+            return point.load()
+    raise UsageError(f"unknown construction {name!r} (available: {', '.join(construction_names())})")
+
+
+@dataclass
+class Verification:
+    """Outcome of a lockstep run against the reference simulator."""
+
+    steps: int = 0
+    verified: bool = True
+    first_mismatch: int | None = None
+    detail: str = ""
+    decoded: list[Step] = field(default_factory=list)
+
+
+def describe_mismatch(machine: TuringMachine, expected: Step | None, actual: Step | None) -> str:
+    """A one-line account of how two steps differ."""
+    if expected is None:
+        return f"step {actual.number}: the construction ran on after the machine halted"  # type: ignore[union-attr]
+    if actual is None:
+        return f"step {expected.number}: the construction stopped before the machine did"
+    names = ("state", "head", "read", "write", "move", "next_state", "halt")
+    diffs = [f"{n} {getattr(expected, n)!r} != {getattr(actual, n)!r}" for n in names
+             if getattr(expected, n) != getattr(actual, n)]
+    return f"step {expected.number}: expected vs decoded: " + ", ".join(diffs)
+
+
+def lockstep(machine: TuringMachine, word: tuple[int, ...], decoded: Iterator[Step],
+             max_steps: int | None, state: Verification) -> Iterator[Step]:
+    """Decoded steps that agree with the reference simulator; ``state`` records the first mismatch.
+
+    The iterator stops at the first mismatch (or decoding error), leaving ``state.verified`` false.
+    """
+    check_step_limit(max_steps)
+    reference = simulate(machine, word, max_steps)
+    while True:
+        expected = next(reference, None)
+        try:
+            actual = next(decoded, None)
+        except DecodingError as exc:
+            state.verified = False
+            state.first_mismatch = expected.number if expected else state.steps + 1
+            state.detail = f"step {state.first_mismatch}: {exc}"
+            return
+        if expected is None and actual is None:
+            return
+        if expected != actual:
+            state.verified = False
+            state.first_mismatch = (expected or actual).number  # type: ignore[union-attr]
+            state.detail = describe_mismatch(machine, expected, actual)
+            return
+        state.steps = actual.number  # type: ignore[union-attr]
+        yield actual  # type: ignore[misc]
+
+
+def verify(compiled: CompiledMachine, max_steps: int | None, *, backend: str = DEFAULT_BACKEND,
+           keep: bool = False) -> Verification:
+    """Run ``compiled`` in lockstep with the reference simulator; the first mismatch, if any."""
+    result = Verification()
+    for step in lockstep(compiled.machine, compiled.word, compiled.trace(max_steps, backend=backend),
+                         max_steps, result):
+        if keep:
+            result.decoded.append(step)
+    return result
