@@ -242,3 +242,39 @@ def feed_forward(name: str, hidden: list[str] | tuple[str, ...], w1: LinearMap, 
 def inert_ffn(name: str, residual: bool = True) -> FeedForward:
     """An FFN with no hidden units: contributes 0."""
     return feed_forward(name, (), LinearMap.zero(), {}, LinearMap.zero(), residual=residual)
+
+
+class FeedForwardBuilder:
+    """Builds a :class:`FeedForward` one named hidden unit at a time.
+
+    ``unit(name, reads, bias, writes)`` adds hidden unit ``name = act(Σ reads[c]·x[c] + bias)`` whose
+    value is added to the residual coordinates with the weights ``writes``.
+    """
+
+    def __init__(self) -> None:
+        self.hidden: list[str] = []
+        self.w1: dict[str, dict[str, Fraction]] = {}
+        self.b1: dict[str, Fraction] = {}
+        self.w2: dict[str, dict[str, Fraction]] = {}
+
+    def unit(self, name: str, reads: Mapping[str, Fraction | int], bias: Fraction | int,
+             writes: Mapping[str, Fraction | int]) -> None:
+        if name in self.b1 or name in self.w2:
+            raise ModelError(f"duplicate hidden unit {name!r}")
+        self.hidden.append(name)
+        for coord, weight in reads.items():
+            self.w1.setdefault(coord, {})[name] = Fraction(weight)
+        self.b1[name] = Fraction(bias)
+        self.w2[name] = {coord: Fraction(w) for coord, w in writes.items()}
+
+    def cancel_signed(self, prefix: str, coord: str, also: Mapping[str, Fraction | int] | None = None) -> None:
+        """Units ``<prefix>+``/``<prefix>-`` = ReLU(±x[coord]) that remove a signed scalar from the stream
+        (and add it, with the weights ``also``, elsewhere)."""
+        for sign, suffix in ((1, "+"), (-1, "-")):
+            writes = {coord: -sign} | {c: Fraction(w) * sign for c, w in (also or {}).items()}
+            self.unit(f"{prefix}{suffix}", {coord: sign}, 0, writes)
+
+    def build(self, name: str, activation: Activation = "relu", residual: bool = True,
+              b2: Mapping[str, Fraction] | None = None) -> FeedForward:
+        return feed_forward(name, self.hidden, LinearMap.build(self.w1), self.b1, LinearMap.build(self.w2),
+                            b2, activation, residual)

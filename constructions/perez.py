@@ -1,0 +1,302 @@
+"""Pérez, Marinković & Barceló (JMLR 2021): a Turing machine as a three-layer hard-attention decoder.
+
+Compilation runs in three stages, each a function below:
+
+1. **normal form** — :func:`turing_tx.folding.fold` folds the two-way tape onto a one-way tape
+   (head never left of cell 0, one folded step per original step);
+2. **layout** — :func:`layout` names the residual coordinates (spec perez.md §3.1):
+   ``state:<q'>``, ``sym:<a'>`` (symbol read), ``wr:<a'>`` (symbol written), ``inp:<a'>`` (input
+   fetched from the encoder), the scalars ``move``, ``mv:next``, ``c:w``, ``c:r``, ``bos``, ``fresh``
+   and the positional coordinates ``pos:1``, ``pos:i``, ``pos:1/i``, ``pos:1/i^2``;
+3. **weights** — one function per block: the encoder exposes the tape; decoder layer 1's FFN computes
+   δ; layer 2 averages the moves over the prefix (hardmax with all ties averaged) to get the scaled
+   head position c/(p+1); layer 3 finds the last step that wrote the head's cell with the score
+   −|⟨q,k⟩| and tie-break 1/(3(i+1)²), fetches the input cell from the encoder, and its FFN picks
+   the symbol read.
+
+Invariant: the decoder output at position p is the configuration after p steps,
+``o_p = {state:q_p: 1, sym:s_p: 1, wr:w_{p−1}: 1, move: m_{p−1}, c:r: c_p/(p+1)}`` (§4);
+:func:`decode_output` checks it exactly and :class:`PerezCompiledMachine` maps it back to the
+original machine's steps.
+
+Choices made by the spec (and kept here): the tape folding with moves of size 2, a BOS position that
+produces the initial configuration and is the attention default for unvisited cells, a blank pad cell
+closing the encoder input, per-layer cross-attention maps, and an in-place state update. Width:
+d = |Q'| + 3|Σ'| + 10 = 2|Q| + 6|Σ| + 11; the paper's 2|Q| + 4|Σ| + 11 (for a machine already in its
+normal form) is reported beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from turing_tx.construction import CompiledMachine
+from turing_tx.errors import DecodingError
+from turing_tx.folding import HALT, FoldedMachine, fold, unfold_cell
+from turing_tx.interpreter import DecoderStep, Interpreter
+from turing_tx.linear import LinearMap
+from turing_tx.machine import TuringMachine
+from turing_tx.model import FeedForward, FeedForwardBuilder, Head, Layer, Model, attention, inert_ffn, inert_head
+from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.patterns import ALL, CAUSAL
+from turing_tx.positional import PositionalEncoding
+from turing_tx.simulator import Step, check_step_limit
+
+PAPER = "Pérez, Marinković & Barceló, Attention is Turing Complete, JMLR 22 (2021)"
+POSITIONAL = PositionalEncoding("perez", {"pos:1": "1", "pos:i": "i", "pos:1/i": "1/i", "pos:1/i^2": "1/i^2"})
+SCALARS = ("move", "mv:next", "c:w", "c:r", "bos", "fresh")
+ONE, HALF, THIRD = Fraction(1), Fraction(1, 2), Fraction(1, 3)
+
+
+def layout(folded: FoldedMachine) -> tuple[str, ...]:
+    """The residual basis: state, symbol-read, written, input blocks, six scalars, four positional."""
+    return (tuple(f"state:{q}" for q in folded.states)
+            + tuple(f"{block}:{a}" for block in ("sym", "wr", "inp") for a in folded.symbols)
+            + SCALARS + POSITIONAL.coords)
+
+
+# -- layer 1: the transition function ------------------------------------------------------------
+def transition_ffn(folded: FoldedMachine) -> FeedForward:
+    """``dec0.ffn``: one unit per (live state, symbol) computing δ', plus cancellation units."""
+    ffn = FeedForwardBuilder()
+    ffn.unit("init", {"bos": ONE}, 0, {f"state:{folded.start}": ONE})
+    for q in folded.live_states:
+        for a in folded.symbols:
+            t = folded.delta[(q, a)]
+            writes: dict[str, Fraction] = {f"state:{q}": -ONE, f"sym:{a}": -ONE, f"wr:{t.write}": ONE,
+                                           "mv:next": Fraction(t.move)}
+            writes[f"state:{t.next_state}"] = writes.get(f"state:{t.next_state}", 0) + ONE
+            ffn.unit(f"d:{q},{a}", {f"state:{q}": ONE, f"sym:{a}": ONE}, -ONE, writes)
+    for a in folded.symbols:
+        ffn.unit(f"xw:{a}", {f"wr:{a}": ONE}, 0, {f"wr:{a}": -ONE})
+    ffn.cancel_signed("xr", "c:r")
+    return ffn.build("dec0.ffn")
+
+
+# -- layer 2: the head position -------------------------------------------------------------------
+def position_head() -> Head:
+    """``dec1.self_attn.head0``: zero query and key, so hardmax averages the moves over 0..p."""
+    value = LinearMap.build({"move": {"c:w": ONE}, "mv:next": {"c:r": ONE}})
+    return Head("dec1.self_attn.head0", LinearMap.zero(), LinearMap.zero(), value, "dot", CAUSAL)
+
+
+# -- layer 3: the symbol under the head -----------------------------------------------------------
+def last_write_head(folded: FoldedMachine) -> Head:
+    """``dec2.self_attn.head0``: −|⟨q,k⟩| is maximal at the latest write to c_p, else at BOS."""
+    query = LinearMap.build({"c:r": {"k1": ONE}, "pos:1/i": {"k2": ONE}, "pos:1/i^2": {"k3": THIRD}})
+    key = LinearMap.build({"pos:1/i": {"k1": ONE}, "bos": {"k1": -ONE, "k3": HALF}, "c:w": {"k2": -ONE},
+                           "pos:1/i^2": {"k3": ONE}})
+    value = LinearMap.build({f"wr:{a}": {f"sym:{a}": ONE} for a in folded.symbols} | {"bos": {"fresh": ONE}})
+    return Head("dec2.self_attn.head0", query, key, value, "negabs", CAUSAL)
+
+
+def input_head(folded: FoldedMachine) -> Head:
+    """``dec2.cross_attn.head0``: ⟨q,k_e⟩ = (c_p − e)/(p+1), maximal at e = min(c_p, N−1)."""
+    query = LinearMap.build({"c:r": {"k1": ONE}, "pos:1/i": {"k2": ONE}})
+    key = LinearMap.build({"pos:1": {"k1": ONE, "k2": ONE}, "pos:i": {"k2": -ONE}})
+    value = LinearMap.identity(f"inp:{a}" for a in folded.symbols)
+    return Head("dec2.cross_attn.head0", query, key, value, "negabs", ALL)
+
+
+def read_ffn(folded: FoldedMachine) -> FeedForward:
+    """``dec2.ffn``: the input symbol if the cell is fresh, then clean every scratch coordinate."""
+    ffn = FeedForwardBuilder()
+    for a in folded.symbols:
+        ffn.unit(f"g:{a}", {f"inp:{a}": ONE, "fresh": ONE}, -ONE, {f"sym:{a}": ONE})
+    for a in folded.symbols:
+        ffn.unit(f"xi:{a}", {f"inp:{a}": ONE}, 0, {f"inp:{a}": -ONE})
+    for coord in ("fresh", "bos", *POSITIONAL.coords):
+        ffn.unit(f"x:{coord}", {coord: ONE}, 0, {coord: -ONE})
+    ffn.cancel_signed("xcw", "c:w")
+    ffn.cancel_signed("xmo", "move")
+    ffn.cancel_signed("xmn", "mv:next", also={"move": ONE})
+    return ffn.build("dec2.ffn")
+
+
+# -- the whole model --------------------------------------------------------------------------------
+def _layer(name: str, self_head: Head | None, cross_head: Head | None, ffn: FeedForward | None) -> Layer:
+    self_head = self_head or inert_head(f"{name}.self_attn.head0", CAUSAL)
+    cross_head = cross_head or inert_head(f"{name}.cross_attn.head0", ALL)
+    return Layer(name, attention(f"{name}.self_attn", "self", [self_head]), ffn or inert_ffn(f"{name}.ffn"),
+                 attention(f"{name}.cross_attn", "encoder", [cross_head]))
+
+
+def compile_model(machine: TuringMachine) -> Model:
+    """The Pérez transformer of ``machine`` (input-independent: the word enters through the encoder)."""
+    folded = fold(machine)
+    coords = layout(folded)
+    encoder = Layer("enc0", attention("enc0.self_attn", "self", [inert_head("enc0.self_attn.head0", ALL)]),
+                    inert_ffn("enc0.ffn"))
+    decoder = (
+        _layer("dec0", None, None, transition_ffn(folded)),
+        _layer("dec1", position_head(), None, None),
+        _layer("dec2", last_write_head(folded), input_head(folded), read_ffn(folded)),
+    )
+    n_states, n_symbols = machine.num_states, machine.num_symbols
+    return Model(
+        construction="perez",
+        coords=coords,
+        embedding={a: {f"inp:{a}": ONE} for a in folded.symbols},
+        encoder=(encoder,),
+        decoder=decoder,
+        decoder_seed={"bos": ONE},
+        positional_encoding=POSITIONAL,
+        metadata={
+            "paper": PAPER,
+            "machine": machine.name,
+            "width_formula": "2|Q| + 6|S| + 11",
+            "paper_width": 2 * n_states + 4 * n_symbols + 11,
+            "paper_width_folded": 2 * len(folded.states) + 4 * len(folded.symbols) + 11,
+        },
+    )
+
+
+# -- decoding ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Configuration:
+    """A decoder output read back: folded state and symbol, folded head, last write and move."""
+
+    position: int
+    state: str
+    read: str
+    folded_head: int
+    written: str | None
+    move: int
+
+
+def _unique_one(step: DecoderStep, prefix: str, required: bool = True) -> str | None:
+    names = step.nonzero_names(prefix)
+    if not names and not required:
+        return None
+    if len(names) != 1 or step.value(names[0]) != 1:
+        raise DecodingError(f"position {step.position}: expected one {prefix} coordinate equal to 1, "
+                            f"found {', '.join(f'{n}={step.value(n)}' for n in names) or 'none'}")
+    return names[0][len(prefix):]
+
+
+def decode_output(step: DecoderStep) -> Configuration:
+    """Read o_p back, checking the output invariant of §4 (every other coordinate exactly 0)."""
+    p = step.position
+    state = _unique_one(step, "state:")
+    read = _unique_one(step, "sym:")
+    written = _unique_one(step, "wr:", required=p > 0)
+    allowed = {f"state:{state}", f"sym:{read}", f"wr:{written}", "move", "c:r"}
+    stray = [name for name in step.nonzero_names("") if name not in allowed]
+    if stray:
+        raise DecodingError(f"position {p}: coordinate {stray[0]} = {step.value(stray[0])} should be 0")
+    scaled = step.value("c:r") * (p + 1)
+    move = step.value("move")
+    if scaled.denominator != 1 or scaled < 0 or move.denominator != 1:
+        raise DecodingError(f"position {p}: head (p+1)·c:r = {scaled} or move {move} is not a valid cell/move")
+    return Configuration(p, state, read, int(scaled), written, int(move))  # type: ignore[arg-type]
+
+
+def _check_folded(folded: FoldedMachine, config: Configuration, previous: Configuration | None) -> None:
+    """The consistency checks of §5: marks at the fold, side parity, and move continuity."""
+    _, marked = folded.split_symbol(config.read)
+    if marked != (config.folded_head in (0, 1)):
+        raise DecodingError(f"position {config.position}: symbol {config.read} at folded cell "
+                            f"{config.folded_head} contradicts the fold marks")
+    _, side = folded.split_state(config.state)
+    if side and (side == "+") != (config.folded_head % 2 == 0):
+        raise DecodingError(f"position {config.position}: state {config.state} on folded cell "
+                            f"{config.folded_head} is on the wrong side")
+    if previous is not None and config.folded_head - config.move != previous.folded_head:
+        raise DecodingError(f"position {config.position}: move {config.move} does not lead from folded cell "
+                            f"{previous.folded_head} to {config.folded_head}")
+
+
+def to_step(folded: FoldedMachine, before: Configuration, after: Configuration) -> Step:
+    """The original machine's step from configuration p−1 to p."""
+    machine = folded.original
+    state, _ = folded.split_state(before.state)
+    if state is None:
+        raise DecodingError(f"position {after.position}: the machine had already halted")
+    read, _ = folded.split_symbol(before.read)
+    write, _ = folded.split_symbol(after.written)  # type: ignore[arg-type]
+    head, head_after = unfold_cell(before.folded_head), unfold_cell(after.folded_head)
+    next_state, _ = folded.split_state(after.state)
+    halt = machine.entry(state, read).halt if after.state == HALT else None
+    return Step(after.position, state, head, read, write, "R" if head_after > head else "L", next_state, halt)
+
+
+class PerezCompiledMachine(CompiledMachine):
+    """A machine compiled with the Pérez construction, with its encoder input."""
+
+    construction = "perez"
+
+    def __init__(self, machine: TuringMachine, word: tuple[int, ...] = ()) -> None:
+        self.machine = machine
+        self.word = tuple(word)
+        self.folded = fold(machine)
+        self.model = compile_model(machine)
+        self.tokens = self.folded.initial_tape(self.word)
+        self.max_bits = None
+
+    @property
+    def dimension(self) -> int:
+        return self.model.width
+
+    def describe(self) -> dict[str, Any]:
+        decoder_ffns = [layer.ffn for layer in self.model.decoder]
+        return {
+            "construction": self.construction,
+            "dimension": self.dimension,
+            "width_formula": "2|Q| + 6|S| + 11",
+            "paper_width": self.model.metadata["paper_width"],
+            "paper_width_folded": self.model.metadata["paper_width_folded"],
+            "states": self.machine.num_states,
+            "symbols": self.machine.num_symbols,
+            "folded_states": len(self.folded.states),
+            "folded_symbols": len(self.folded.symbols),
+            "encoder_layers": len(self.model.encoder),
+            "decoder_layers": len(self.model.decoder),
+            "heads": sum(1 for _ in self.model.heads()),
+            "active_heads": sum(1 for h in self.model.heads() if not h.is_inert),
+            "ffn_hidden": {ffn.name: len(ffn.hidden) for ffn in decoder_ffns},
+            "encoder_length": len(self.tokens),
+        }
+
+    def configurations(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,
+                       model: Model | None = None, track_bits: bool = False,
+                       record_attention: bool = False) -> Iterator[tuple[Configuration, DecoderStep]]:
+        """Decoded configurations 0, 1, …, checked against the folded machine, until Z or the limit."""
+        check_step_limit(max_steps)
+        interpreter = Interpreter(model or self.model, backend, track_bits=track_bits,
+                                  record_attention=record_attention)
+        limit = None if max_steps is None else max_steps + 1
+        previous: Configuration | None = None
+        for output in interpreter.run(self.tokens, limit):
+            config = decode_output(output)
+            _check_folded(self.folded, config, previous)
+            if interpreter.bits is not None:
+                self.max_bits = interpreter.bits.bits
+            yield config, output
+            if config.state == HALT:
+                return
+            previous = config
+
+    def trace(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,
+              model: Model | None = None, track_bits: bool = False) -> Iterator[Step]:
+        previous: Configuration | None = None
+        for config, _ in self.configurations(max_steps, backend=backend, model=model, track_bits=track_bits):
+            if previous is not None:
+                yield to_step(self.folded, previous, config)
+            previous = config
+
+
+@dataclass(frozen=True)
+class PerezConstruction:
+    """Entry point: ``compile(machine, word)`` → :class:`PerezCompiledMachine`."""
+
+    name: str = "perez"
+    paper: str = PAPER
+
+    def compile(self, machine: TuringMachine, word: tuple[int, ...] = ()) -> PerezCompiledMachine:
+        return PerezCompiledMachine(machine, word)
+
+
+PEREZ = PerezConstruction()
