@@ -167,28 +167,39 @@ class Configuration:
     move: int
 
 
-def _unique_one(step: DecoderStep, prefix: str, required: bool = True) -> str | None:
+def _unique_one(step: DecoderStep, prefix: str, rounding: bool, required: bool = True) -> str | None:
+    """The one coordinate of a block equal to 1 (exact), or the one above 1/2 (``rounding``, float runs)."""
     names = step.nonzero_names(prefix)
+    if rounding:
+        names = [n for n in names if step.value(n) > HALF]
     if not names and not required:
         return None
-    if len(names) != 1 or step.value(names[0]) != 1:
+    if len(names) != 1 or (not rounding and step.value(names[0]) != 1):
         raise DecodingError(f"position {step.position}: expected one {prefix} coordinate equal to 1, "
                             f"found {', '.join(f'{n}={step.value(n)}' for n in names) or 'none'}")
     return names[0][len(prefix):]
 
 
-def decode_output(step: DecoderStep) -> Configuration:
-    """Read o_p back, checking the output invariant of §4 (every other coordinate exactly 0)."""
+def decode_output(step: DecoderStep, rounding: bool = False) -> Configuration:
+    """Read o_p back, checking the output invariant of §4 (every other coordinate exactly 0).
+
+    Float runs (``rounding``) are read the way a float implementation would be: each one-hot block by
+    its coordinate above 1/2, the head and move by rounding to the nearest integer, and any other
+    coordinate must stay below 1/2 in magnitude.
+    """
     p = step.position
-    state = _unique_one(step, "state:")
-    read = _unique_one(step, "sym:")
-    written = _unique_one(step, "wr:", required=p > 0)
+    state = _unique_one(step, "state:", rounding)
+    read = _unique_one(step, "sym:", rounding)
+    written = _unique_one(step, "wr:", rounding, required=p > 0)
     allowed = {f"state:{state}", f"sym:{read}", f"wr:{written}", "move", "c:r"}
-    stray = [name for name in step.nonzero_names("") if name not in allowed]
+    stray = [name for name in step.nonzero_names("") if name not in allowed
+             and (not rounding or abs(step.value(name)) >= HALF)]
     if stray:
         raise DecodingError(f"position {p}: coordinate {stray[0]} = {step.value(stray[0])} should be 0")
     scaled = step.value("c:r") * (p + 1)
     move = step.value("move")
+    if rounding:
+        scaled, move = Fraction(round(scaled)), Fraction(round(move))
     if scaled.denominator != 1 or scaled < 0 or move.denominator != 1:
         raise DecodingError(f"position {p}: head (p+1)·c:r = {scaled} or move {move} is not a valid cell/move")
     return Configuration(p, state, read, int(scaled), written, int(move))  # type: ignore[arg-type]
@@ -267,10 +278,11 @@ class PerezCompiledMachine(CompiledMachine):
         check_step_limit(max_steps)
         interpreter = Interpreter(model or self.model, backend, track_bits=track_bits,
                                   record_attention=record_attention)
+        rounding = not interpreter.backend.exact
         limit = None if max_steps is None else max_steps + 1
         previous: Configuration | None = None
         for output in interpreter.run(self.tokens, limit):
-            config = decode_output(output)
+            config = decode_output(output, rounding)
             _check_folded(self.folded, config, previous)
             if interpreter.bits is not None:
                 self.max_bits = interpreter.bits.bits

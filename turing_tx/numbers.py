@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from turing_tx.errors import UsageError
+from turing_tx.errors import DecodingError, UsageError
 
 Number = Any
 """A scalar of some backend (Fraction, mpq, fmpq, numpy float, mpf)."""
@@ -71,12 +71,16 @@ class Backend:
             p, q = self._ratio(x)
             return Fraction(p, q)
         if isinstance(x, np.floating):
+            if not np.isfinite(x):
+                raise DecodingError(f"non-finite value {x} in a {self.name} run")
             return Fraction(float(x))
         import mpmath
 
         if isinstance(x, mpmath.mpf):
-            man, exp = x.man_exp
-            return Fraction(int(man)) * (Fraction(2) ** int(exp))
+            if not mpmath.isfinite(x):
+                raise DecodingError(f"non-finite value {x} in a {self.name} run")
+            sign, mantissa, exponent, _ = x._mpf_
+            return (-1) ** sign * Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
         return Fraction(x)
 
     def bits(self, x: Number) -> int:
