@@ -1,0 +1,281 @@
+"""The JSON file format for a rational σ-RNN (a user's own, or a compiled Siegelmann–Sontag network).
+
+One UTF-8 JSON object, following the model JSON conventions of formats.md §5::
+
+    {"format": "turing-tx-rnn", "version": 1, "name": "toy",
+     "units": ["u1", "u2"], "inputs": ["a", "$"],
+     "W_h": {"u1": {"u1": "1/2", "u2": "1/3"}, "u2": {"u1": "-1", "u2": "1/4"}},
+     "W_x": {"u1": {"a": "1"}, "u2": {"a": "1/2", "$": "1/3"}},
+     "b": {"u1": "1/8"}, "h0": {}, "metadata": {}}
+
+- Exact rationals are strings ``"p/q"`` in lowest terms with q > 1, or ``"p"`` when q = 1. JSON
+  integers are accepted too (*choice*: they are exact); floats and strings such as ``"0.5"``,
+  ``"1/0"``, ``"2/4"`` or ``"3/1"`` are not.
+- ``W_h[j][k]`` is the weight from unit k into unit j, ``W_x[j][a]`` from input symbol a into unit j
+  (rows are target units, as in :class:`~turing_tx.rnn.RNN`). The sparse form omits zero entries.
+- The **dense form** is accepted on load because people write matrices by hand: ``W_h`` a list of
+  d_h rows of d_h entries, ``W_x`` d_h rows of |inputs| entries, ``b`` and ``h0`` lists of d_h
+  entries, all in the order of ``units`` and ``inputs``. The two forms may be mixed per field.
+- ``W_x``, ``b``, ``h0``, ``name`` and ``metadata`` are optional (zero, empty). h0 entries lie in [0, 1].
+- Errors are :class:`~turing_tx.errors.ModelFormatError` with one line naming the file and the
+  JSON-pointer path, e.g. ``rnn.json: /W_h/u1/u3: unknown unit 'u3'``. Duplicate keys, unknown keys
+  and unknown versions are errors; nothing is repaired.
+
+:func:`save` writes atomically (a temporary file in the same directory, then ``os.replace``), so a
+crash never leaves a half-written model behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from turing_tx.errors import ModelError, ModelFormatError
+from turing_tx.rnn import RNN
+
+FORMAT = "turing-tx-rnn"
+VERSION = 1
+_RATIONAL = re.compile(r"-?[0-9]+(/[0-9]+)?")
+_KEYS = ("format", "version", "name", "units", "inputs", "W_h", "W_x", "b", "h0", "metadata")
+_REQUIRED = ("format", "version", "units", "inputs", "W_h")
+
+
+class _Object(dict):
+    """A parsed JSON object that remembers its first duplicate key (found later, with its path)."""
+
+    duplicate: str | None = None
+
+
+def _pairs_hook(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object()
+    for key, value in pairs:
+        if key in obj and obj.duplicate is None:
+            obj.duplicate = key
+        obj[key] = value
+    return obj
+
+
+def _pointer(*parts: object) -> str:
+    """A JSON pointer (RFC 6901) built from keys and indices; the root is ``""`` shown as ``/``."""
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "/" + "/".join(escaped) if parts else "/"
+
+
+class _Reader:
+    """Validates one parsed document; every error names the source and the JSON-pointer path."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def error(self, path: tuple[object, ...], problem: str) -> ModelFormatError:
+        return ModelFormatError(f"{self.source}: {_pointer(*path)}: {problem}")
+
+    def check_duplicates(self, value: Any, path: tuple[object, ...] = ()) -> None:
+        """Reject the first duplicate key anywhere in the document (depth first, in file order)."""
+        if isinstance(value, _Object):
+            if value.duplicate is not None:
+                raise self.error(path, f"duplicate key {value.duplicate!r}")
+            for key, item in value.items():
+                self.check_duplicates(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.check_duplicates(item, (*path, index))
+
+    def rational(self, value: Any, path: tuple[object, ...]) -> Fraction:
+        """An exact rational: ``"p/q"`` in lowest terms (q > 1), ``"p"``, or a JSON integer."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Fraction(value)
+        if not isinstance(value, str):
+            hint = f"; write it as a string such as \"{Fraction(value).limit_denominator()}\"" if (
+                isinstance(value, float) and math.isfinite(value)) else ""
+            raise self.error(path, f"{json.dumps(value)} is not an exact rational{hint}")
+        if not _RATIONAL.fullmatch(value):
+            raise self.error(path, f"{value!r} is not a rational 'p/q' or 'p'")
+        numerator, _, denominator = value.partition("/")
+        if denominator and int(denominator) == 0:
+            raise self.error(path, f"{value!r} has a zero denominator")
+        exact = Fraction(int(numerator), int(denominator or 1))
+        if str(exact) != value:
+            raise self.error(path, f"{value!r} is not canonical (lowest terms, q > 1, no leading zeros); "
+                                   f"write {str(exact)!r}")
+        return exact
+
+    def names(self, doc: Mapping[str, Any], key: str) -> tuple[str, ...]:
+        """A non-empty list of distinct non-empty strings (the unit or input names)."""
+        value = doc[key]
+        if not isinstance(value, list) or not value:
+            raise self.error((key,), "expected a non-empty list of names")
+        seen: set[str] = set()
+        for index, name in enumerate(value):
+            if not isinstance(name, str) or not name:
+                raise self.error((key, index), f"expected a non-empty string, got {json.dumps(name)}")
+            if name in seen:
+                raise self.error((key, index), f"duplicate name {name!r}")
+            seen.add(name)
+        return tuple(value)
+
+    def vector(self, value: Any, names: Sequence[str], path: tuple[object, ...],
+               what: str) -> dict[str, Fraction]:
+        """A sparse map name → rational, or a dense list in the order of ``names``; zeros dropped."""
+        if isinstance(value, list):
+            if len(value) != len(names):
+                raise self.error(path, f"{len(value)} entries, expected {len(names)} (one per {what})")
+            pairs = [(name, self.rational(item, (*path, i))) for i, (name, item) in
+                     enumerate(zip(names, value, strict=True))]
+        elif isinstance(value, dict):
+            known = set(names)
+            pairs = []
+            for name, item in value.items():
+                if name not in known:
+                    raise self.error((*path, name), f"unknown {what} {name!r}")
+                pairs.append((name, self.rational(item, (*path, name))))
+        else:
+            raise self.error(path, f"expected an object or a list, got {json.dumps(value)}")
+        return {name: number for name, number in pairs if number}
+
+    def matrix(self, value: Any, units: Sequence[str], columns: Sequence[str], key: str,
+               what: str) -> dict[str, dict[str, Fraction]]:
+        """Rows per target unit: a sparse map of maps, or a dense list of ``len(units)`` rows."""
+        if isinstance(value, list):
+            if len(value) != len(units):
+                raise self.error((key,), f"{len(value)} rows, expected {len(units)} (one per unit)")
+            rows = zip(units, value, strict=True)
+            indexed = [((key, i), unit, row) for i, (unit, row) in enumerate(rows)]
+        elif isinstance(value, dict):
+            known = set(units)
+            for unit in value:
+                if unit not in known:
+                    raise self.error((key, unit), f"unknown unit {unit!r}")
+            indexed = [((key, unit), unit, row) for unit, row in value.items()]
+        else:
+            raise self.error((key,), f"expected an object or a list of rows, got {json.dumps(value)}")
+        matrix = {unit: self.vector(row, columns, path, what) for path, unit, row in indexed}
+        return {unit: row for unit, row in matrix.items() if row}
+
+    def rnn(self, doc: Any) -> RNN:
+        if not isinstance(doc, dict):
+            raise self.error((), "expected a JSON object")
+        self.check_duplicates(doc)
+        self.header(doc)
+        units, inputs = self.names(doc, "units"), self.names(doc, "inputs")
+        h0 = self.vector(doc.get("h0", {}), units, ("h0",), "unit")
+        for unit, value in h0.items():
+            if not 0 <= value <= 1:
+                raise self.error(("h0", unit), f"{value} is outside [0, 1]")
+        name, metadata = doc.get("name", ""), doc.get("metadata", {})
+        if not isinstance(name, str):
+            raise self.error(("name",), f"expected a string, got {json.dumps(name)}")
+        if not isinstance(metadata, dict):
+            raise self.error(("metadata",), "expected a JSON object")
+        try:
+            return RNN(units, inputs,
+                       w_h=self.matrix(doc["W_h"], units, units, "W_h", "unit"),
+                       w_x=self.matrix(doc.get("W_x", {}), units, inputs, "W_x", "input symbol"),
+                       bias=self.vector(doc.get("b", {}), units, ("b",), "unit"),
+                       h0=h0, name=name, metadata=dict(metadata))
+        except ModelError as exc:  # defensive: every case above should have been caught first
+            raise self.error((), str(exc)) from None
+
+    def header(self, doc: Mapping[str, Any]) -> None:
+        """The ``format`` and ``version`` fields, required keys present, no unknown keys."""
+        for key in doc:
+            if key not in _KEYS:
+                raise self.error((key,), f"unknown key {key!r} (expected {', '.join(_KEYS)})")
+        for key in _REQUIRED:
+            if key not in doc:
+                raise self.error((), f"missing key {key!r}")
+        if doc["format"] != FORMAT:
+            raise self.error(("format",), f"expected {FORMAT!r}, got {json.dumps(doc['format'])}")
+        if doc["version"] != VERSION or isinstance(doc["version"], bool):
+            raise self.error(("version",), f"unknown version {json.dumps(doc['version'])} "
+                                           f"(this reader knows version {VERSION})")
+
+
+def loads(text: str, source: str = "<string>") -> RNN:
+    """The RNN written as JSON ``text``; errors name ``source`` and the JSON-pointer path."""
+    try:
+        doc = json.loads(text, object_pairs_hook=_pairs_hook)
+    except json.JSONDecodeError as exc:
+        raise ModelFormatError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    return _Reader(source).rnn(doc)
+
+
+def load(path: str | Path) -> RNN:
+    """The RNN stored in the JSON file ``path`` (strict UTF-8, a leading BOM skipped)."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ModelFormatError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise ModelFormatError(f"{name}: is a directory, not an RNN file") from None
+    except OSError as exc:
+        raise ModelFormatError(f"{name}: cannot read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ModelFormatError(f"{name}: invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                               f"{exc.start})") from None
+    return loads(text, name)
+
+
+def _row(entries: Mapping[str, Fraction], order: Sequence[str]) -> str:
+    """One sparse row as compact JSON, zeros omitted, in the declared order of its names."""
+    kept = {name: str(Fraction(entries[name])) for name in order if entries.get(name)}
+    return json.dumps(kept, ensure_ascii=False)
+
+
+def _matrix(rows: Mapping[str, Mapping[str, Fraction]], units: Sequence[str],
+            columns: Sequence[str]) -> str:
+    lines = [f"    {json.dumps(u, ensure_ascii=False)}: {_row(rows[u], columns)}" for u in units
+             if any(rows.get(u, {}).values())]
+    return "{\n" + ",\n".join(lines) + "\n  }" if lines else "{}"
+
+
+def dumps(rnn: RNN) -> str:
+    """Canonical sparse JSON of ``rnn``: one matrix row per line, entries in unit/input order."""
+    try:
+        metadata = json.dumps(dict(rnn.metadata), ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"RNN metadata is not JSON-serialisable: {exc}") from None
+    fields = [
+        ("format", json.dumps(FORMAT)),
+        ("version", json.dumps(VERSION)),
+        ("name", json.dumps(rnn.name, ensure_ascii=False)),
+        ("units", json.dumps(list(rnn.units), ensure_ascii=False)),
+        ("inputs", json.dumps(list(rnn.inputs), ensure_ascii=False)),
+        ("W_h", _matrix(rnn.w_h, rnn.units, rnn.units)),
+        ("W_x", _matrix(rnn.w_x, rnn.units, rnn.inputs)),
+        ("b", _row(rnn.bias, rnn.units)),
+        ("h0", _row(rnn.h0, rnn.units)),
+        ("metadata", metadata),
+    ]
+    return "{\n" + ",\n".join(f"  {json.dumps(key)}: {value}" for key, value in fields) + "\n}\n"
+
+
+def save(rnn: RNN, path: str | Path) -> None:
+    """Write ``rnn`` to ``path`` atomically: a temporary file beside it, then ``os.replace``.
+
+    The file gets the mode of the file it replaces, or 0644 for a new one (not mkstemp's 0600).
+    """
+    text = dumps(rnn)
+    target = Path(path)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
