@@ -306,17 +306,21 @@ class Configuration:
         return cells
 
 
-def stack_symbols(value: Fraction, base: int, limit: int) -> tuple[int, ...]:
-    """The symbols a_1.. (top first) of the stack value δ[a_1..]; DecodingError if not such a value."""
-    if not 0 <= value < 1:
-        raise DecodingError(f"stack value {value} is outside [0, 1)")
-    symbols, rest = [], Fraction(value)
+def stack_symbols(value: Fraction | float, base: int, limit: int) -> tuple[int, ...]:
+    """The symbols a_1.. (top first) of the stack value δ[a_1..]; DecodingError if not such a value.
+
+    ``value`` may be any rational or float type ``Fraction`` accepts (int, gmpy2 mpq, float).
+    """
+    exact = Fraction(value)
+    if not 0 <= exact < 1:
+        raise DecodingError(f"stack value {exact} is outside [0, 1)")
+    symbols, rest = [], exact
     while rest:
         if len(symbols) == limit:
-            raise DecodingError(f"stack value {value} has more than {limit} base-{base} digits")
+            raise DecodingError(f"stack value {exact} has more than {limit} base-{base} digits")
         digit = int(rest * base)
         if digit % 2 == 0:
-            raise DecodingError(f"stack value {value} has the even base-{base} digit {digit}")
+            raise DecodingError(f"stack value {exact} has the even base-{base} digit {digit}")
         symbols.append((digit - 1) // 2)
         rest = rest * base - digit
     return tuple(symbols)
@@ -369,25 +373,25 @@ class SSCompiledMachine(CompiledMachine):
 
     def decode_configuration(self, h: Mapping[str, Fraction], head: int = 0, steps: int = 0) -> Configuration:
         """The configuration held by G0 at a step boundary (``steps`` bounds the stack lengths)."""
-        controls = [(q, h[self.layout.s(q)]) for q in (*range(self.machine.num_states), None)]
+        controls = [(q, h.get(self.layout.s(q), 0)) for q in (*range(self.machine.num_states), None)]
         on = [q for q, value in controls if value == 1]
         stray = [self.layout.s(q) for q, value in controls if value not in (0, 1)]
         if len(on) != 1 or stray:
             shown = ", ".join(f"{self.layout.s(q)}={value}" for q, value in controls if value)
             raise DecodingError(f"no unique state unit equal to 1 ({shown or 'all zero'})")
         limit = len(self.word) + 2 * steps + 2
-        left = stack_symbols(h["L"], self.layout.base, limit)
-        right = stack_symbols(h["R"], self.layout.base, limit)
+        left = stack_symbols(h.get("L", 0), self.layout.base, limit)
+        right = stack_symbols(h.get("R", 0), self.layout.base, limit)
         return Configuration(on[0], head, left, right)
 
     def decode_case(self, h: Mapping[str, Fraction], state: int) -> int:
         """The symbol read, from the G2 case units of ``state``: the largest a with C2:q:a = 1."""
         for q in range(self.machine.num_states):
-            values = [h[self.layout.c(q, a, 2)] for a in range(self.layout.k)]
+            values = [h.get(self.layout.c(q, a, 2), 0) for a in range(self.layout.k)]
             if q != state and any(values):
                 raise DecodingError(f"case units of state {self.machine.states[q]} are active, "
                                     f"but the state is {self.machine.states[state]}")
-        values = [h[self.layout.c(state, a, 2)] for a in range(self.layout.k)]
+        values = [h.get(self.layout.c(state, a, 2), 0) for a in range(self.layout.k)]
         ones = sum(1 for value in values if value == 1)
         if values != [1] * ones + [0] * (self.layout.k - ones) or not ones:
             shown = " ".join(str(value) for value in values)
@@ -402,7 +406,7 @@ class SSCompiledMachine(CompiledMachine):
         for index, units in enumerate(groups):
             if index == due:
                 continue
-            busy = next((name for name in units if h[name]), None)
+            busy = next((name for name in units if h.get(name, 0)), None)
             if busy is not None:
                 expected = f"G{due}" if due is not None else "the loader"
                 raise DecodingError(f"tick {tick}: pipeline invariant violated: {busy} = {h[busy]} "

@@ -29,14 +29,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from turing_tx.atomic import write_atomic
 from turing_tx.errors import ModelError, ModelFormatError
 from turing_tx.rnn import RNN
 
@@ -60,6 +59,10 @@ def _pairs_hook(pairs: list[tuple[str, Any]]) -> _Object:
             obj.duplicate = key
         obj[key] = value
     return obj
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _pointer(*parts: object) -> str:
@@ -126,7 +129,8 @@ class _Reader:
         """A sparse map name → rational, or a dense list in the order of ``names``; zeros dropped."""
         if isinstance(value, list):
             if len(value) != len(names):
-                raise self.error(path, f"{len(value)} entries, expected {len(names)} (one per {what})")
+                size = _count(len(value), "entry", "entries")
+                raise self.error(path, f"{size}, expected {len(names)} (one per {what})")
             pairs = [(name, self.rational(item, (*path, i))) for i, (name, item) in
                      enumerate(zip(names, value, strict=True))]
         elif isinstance(value, dict):
@@ -145,7 +149,7 @@ class _Reader:
         """Rows per target unit: a sparse map of maps, or a dense list of ``len(units)`` rows."""
         if isinstance(value, list):
             if len(value) != len(units):
-                raise self.error((key,), f"{len(value)} rows, expected {len(units)} (one per unit)")
+                raise self.error((key,), f"{_count(len(value), 'row', 'rows')}, expected {len(units)} (one per unit)")
             rows = zip(units, value, strict=True)
             indexed = [((key, i), unit, row) for i, (unit, row) in enumerate(rows)]
         elif isinstance(value, dict):
@@ -261,21 +265,5 @@ def dumps(rnn: RNN) -> str:
 
 
 def save(rnn: RNN, path: str | Path) -> None:
-    """Write ``rnn`` to ``path`` atomically: a temporary file beside it, then ``os.replace``.
-
-    The file gets the mode of the file it replaces, or 0644 for a new one (not mkstemp's 0600).
-    """
-    text = dumps(rnn)
-    target = Path(path)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``rnn`` to ``path`` atomically (a temporary file beside it, then ``os.replace``)."""
+    write_atomic(path, dumps(rnn))
