@@ -43,6 +43,7 @@ from turing_tx.model import FeedForward, FeedForwardBuilder, Head, Layer, Model,
 from turing_tx.numbers import DEFAULT_BACKEND
 from turing_tx.patterns import ALL, CAUSAL
 from turing_tx.positional import PositionalEncoding
+from turing_tx.serialize import machine_to_json
 from turing_tx.simulator import Step, check_step_limit
 
 PAPER = "Pérez, Marinković & Barceló, Attention is Turing Complete, JMLR 22 (2021)"
@@ -146,7 +147,7 @@ def compile_model(machine: TuringMachine) -> Model:
         positional_encoding=POSITIONAL,
         metadata={
             "paper": PAPER,
-            "machine": machine.name,
+            "machine": machine_to_json(machine),
             "width_formula": "2|Q| + 6|S| + 11",
             "paper_width": 2 * n_states + 4 * n_symbols + 11,
             "paper_width_folded": 2 * len(folded.states) + 4 * len(folded.symbols) + 11,

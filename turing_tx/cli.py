@@ -1,0 +1,263 @@
+"""The ``turing-tx`` command line.
+
+    turing-tx run MACHINE [--input WORD] [--construction NAME] [--max-steps N] [--trace] [--json]
+    turing-tx compile MACHINE -o model.json
+    turing-tx verify MACHINE --max-steps N
+    turing-tx machines | constructions
+
+MACHINE is a machine file (bbchallenge text, turingmachine.io YAML, Morphett, automata-lib DTM JSON),
+an inline bbchallenge string such as ``1RB1LB_1LA1RZ``, a library name such as ``bb3``, or (for run and
+verify) a model JSON written by ``compile``. Every user error is one line on stderr and exit status 2;
+a run that fails verification exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from turing_tx import serialize
+from turing_tx.construction import construction_names, get_construction
+from turing_tx.errors import TuringTxError, UsageError
+from turing_tx.formats.loader import LoadedMachine, load, parse_input
+from turing_tx.model import Model
+from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.runs import REFERENCE, RunReport, run_machine
+from turing_tx.simulator import Step
+
+DEFAULT_MAX_STEPS = 10_000
+EXIT_USAGE, EXIT_MISMATCH = 2, 1
+
+#: subcommand modules contributed by other parts of the package: each has add_parser() and run()
+PLUGIN_COMMANDS = ("turing_tx.ablation.command", "turing_tx.pictures_command")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"step limit must be non-negative, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"time limit must be positive, got {text}")
+    return value
+
+
+def add_machine_arguments(parser: argparse.ArgumentParser) -> None:
+    """MACHINE, --input, --format and --line: shared by every command that takes a machine."""
+    parser.add_argument("machine", metavar="MACHINE",
+                        help="machine file, inline bbchallenge string (1RB1LB_1LA1RZ) or library name (bb3)")
+    parser.add_argument("--input", "-i", dest="input_word", default=None,
+                        help="input word in the machine's own symbols (default: the file's input, else blank)")
+    parser.add_argument("--format", choices=("bbchallenge", "yaml", "morphett", "automata"), default=None,
+                        help="machine format (default: detected from the file)")
+    parser.add_argument("--line", type=int, default=None,
+                        help="for a file with several machines: the line of the one to use")
+
+
+def resolve_machine(args: argparse.Namespace) -> tuple[LoadedMachine, tuple[int, ...]]:
+    """The machine and input word the arguments name (one-line errors for everything else)."""
+    machines = load(args.machine, args.format, args.input_word)
+    if args.line is not None:
+        chosen = [m for m in machines if m.line == args.line]
+        if not chosen:
+            lines = ", ".join(str(m.line) for m in machines)
+            raise UsageError(f"{args.machine}: no machine on line {args.line} (machines on lines {lines})")
+        loaded = chosen[0]
+    elif len(machines) > 1:
+        lines = ", ".join(str(m.line) for m in machines)
+        raise UsageError(f"{args.machine} holds {len(machines)} machines (lines {lines}); choose one with --line")
+    else:
+        loaded = machines[0]
+    word = loaded.word if args.input_word is None else parse_input(loaded, args.input_word)
+    return loaded, word
+
+
+def _model_file(spec: str) -> bool:
+    path = Path(spec)
+    return path.suffix == ".json" and path.is_file() and '"turing-tx-model"' in path.read_text(
+        encoding="utf-8", errors="replace")[:200]
+
+
+# -- run / verify -----------------------------------------------------------------------------------
+def _run_from_args(args: argparse.Namespace, keep_steps: bool) -> RunReport:
+    model: Model | None = None
+    construction = args.construction
+    if _model_file(args.machine):
+        model = serialize.load(args.machine)
+        machine = serialize.machine_from_json(model.metadata.get("machine"), args.machine)
+        construction = model.construction
+        word = () if args.input_word is None else machine.parse_word(args.input_word)
+    else:
+        loaded, word = resolve_machine(args)
+        machine = loaded.machine
+    return run_machine(machine, word, construction, max_steps=args.max_steps, time_limit=args.time_limit,
+                       backend=args.backend, keep_steps=keep_steps, progress=not args.quiet and sys.stderr.isatty(),
+                       model=model)
+
+
+def format_trace(steps: Sequence[Step], report: RunReport) -> str:
+    """A readable table of decoded steps in the machine's own names."""
+    machine = report.record.machine
+    rows = [("step", "state", "head", "read", "write", "move", "next")]
+    for s in steps:
+        target = machine.states[s.next_state] if s.next_state is not None else f"{s.halt} (halt)"
+        rows.append((str(s.number), machine.states[s.state], str(s.head), machine.symbols[s.read],
+                     machine.symbols[s.write], s.move, target))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    keys = ("construction", "steps", "halted", "state", "head", "tape", "nonblank", "verified", "dimension",
+            "max_bits", "stop_reason")
+    lines = [f"{key:>12}: {summary[key]}" for key in keys if key in summary]
+    if "mismatch" in summary:
+        lines.append(f"{'mismatch':>12}: {summary['mismatch']}")
+    return "\n".join(lines)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    report = _run_from_args(args, keep_steps=args.trace)
+    summary = report.summary()
+    if args.json:
+        summary.pop("sizes", None)
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        if args.trace:
+            print(format_trace(report.steps, report))
+            print()
+        print(format_summary(summary))
+    return 0 if report.verification.verified else EXIT_MISMATCH
+
+
+def command_verify(args: argparse.Namespace) -> int:
+    report = _run_from_args(args, keep_steps=False)
+    verification = report.verification
+    if verification.verified:
+        print(f"verified: {report.construction} agrees with the reference simulator on all "
+              f"{verification.steps} steps ({report.stop_reason})")
+        return 0
+    print(f"MISMATCH: {verification.detail}")
+    return EXIT_MISMATCH
+
+
+# -- compile / lists ------------------------------------------------------------------------------
+def command_compile(args: argparse.Namespace) -> int:
+    loaded, word = resolve_machine(args)
+    if args.construction == REFERENCE:
+        raise UsageError("the reference simulator has no model to compile; choose a construction")
+    compiled = get_construction(args.construction).compile(loaded.machine, word)
+    model = getattr(compiled, "model", None)
+    if model is None:
+        raise UsageError(f"construction {args.construction} compiles to an RNN, not a transformer model")
+    serialize.save(model, args.output)
+    description = compiled.describe()
+    print(f"wrote {args.output}: {args.construction}, residual width {compiled.dimension}"
+          + (f" (paper's formula: {description['paper_width']})" if "paper_width" in description else ""))
+    for key, value in description.items():
+        print(f"{key:>20}: {value}")
+    return 0
+
+
+def command_machines(args: argparse.Namespace) -> int:
+    from turing_tx import library
+
+    for entry in library.entries():
+        print(f"{entry.name:<16} {entry.description}")
+    return 0
+
+
+def command_constructions(args: argparse.Namespace) -> int:
+    for name in construction_names():
+        print(f"{name:<20} {get_construction(name).paper}")
+    print(f"{REFERENCE:<20} the plain reference simulator")
+    return 0
+
+
+def _add_run_options(parser: argparse.ArgumentParser, default_steps: int | None) -> None:
+    parser.add_argument("--construction", "-c", default="perez",
+                        help="perez, siegelmann-sontag, bhattamishra-pe, bhattamishra-mask or reference")
+    parser.add_argument("--max-steps", type=non_negative_int, default=default_steps,
+                        help=f"stop after N steps (default {default_steps})")
+    parser.add_argument("--time-limit", type=positive_float, default=None, help="stop after S seconds")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND,
+                        help="number backend: gmpy2 (default), fraction, flint, float64, float32, mpmath:<bits>")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="turing-tx", description="Run the Turing-completeness proofs of transformers.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a machine through a compiled construction")
+    add_machine_arguments(run)
+    _add_run_options(run, DEFAULT_MAX_STEPS)
+    run.add_argument("--trace", action="store_true", help="print the decoded steps as a table")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.set_defaults(handler=command_run)
+
+    verify = sub.add_parser("verify", help="check a construction against the reference simulator, step by step")
+    add_machine_arguments(verify)
+    _add_run_options(verify, DEFAULT_MAX_STEPS)
+    verify.set_defaults(handler=command_verify)
+
+    comp = sub.add_parser("compile", help="compile a machine to a model JSON file")
+    add_machine_arguments(comp)
+    comp.add_argument("--construction", "-c", default="perez")
+    comp.add_argument("-o", "--output", required=True, help="model JSON to write (atomically)")
+    comp.set_defaults(handler=command_compile)
+
+    sub.add_parser("machines", help="list the machine library").set_defaults(handler=command_machines)
+    sub.add_parser("constructions", help="list the constructions").set_defaults(handler=command_constructions)
+
+    for module_name in PLUGIN_COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module_name.startswith(exc.name):
+                raise  # a real import error inside an existing module
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", None) or args.run
+    try:
+        return handler(args)
+    except TuringTxError as exc:
+        print(f"turing-tx: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("turing-tx: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Running a machine through a construction, bounded, with progress, verified in lockstep.
+
+This is the service behind ``turing-tx run`` and ``turing-tx verify``: it compiles the machine (or
+takes a compiled model from a file), streams the decoded steps through the lockstep check against the
+reference simulator, stops at a step limit or a time limit, and summarises the run in the source
+machine's own terms (halting state as written, tape in its symbols, source steps).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tqdm import tqdm
+
+from turing_tx.construction import CompiledMachine, Verification, get_construction, lockstep
+from turing_tx.machine import TuringMachine
+from turing_tx.model import Model
+from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.simulator import RunRecord, Step, check_step_limit, simulate
+
+REFERENCE = "reference"
+
+
+@dataclass
+class RunReport:
+    """A finished (or stopped) run: the final configuration and how it was checked."""
+
+    construction: str
+    record: RunRecord
+    verification: Verification
+    steps: list[Step] = field(default_factory=list)
+    stop_reason: str = "halted"
+    compiled: CompiledMachine | None = None
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.record.summary())
+        out["verified"] = self.verification.verified
+        if not self.verification.verified:
+            out["mismatch"] = self.verification.detail
+        out["construction"] = self.construction
+        if self.compiled is not None:
+            description = self.compiled.describe()
+            out["dimension"] = self.compiled.dimension
+            out["max_bits"] = self.compiled.max_bits
+            out["sizes"] = description
+        else:
+            out["dimension"] = None
+            out["max_bits"] = None
+        out["stop_reason"] = self.stop_reason
+        out["machine"] = self.record.machine.name
+        return out
+
+
+def _bounded(steps: Iterator[Step], time_limit: float | None, report: RunReport) -> Iterator[Step]:
+    """Stop ``steps`` once ``time_limit`` seconds have passed (recorded as the stop reason)."""
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    for step in steps:
+        yield step
+        if deadline is not None and time.monotonic() > deadline and not step.halted:
+            report.stop_reason = "time limit"
+            return
+
+
+def run_machine(machine: TuringMachine, word: tuple[int, ...], construction: str = "perez", *,
+                max_steps: int | None = None, time_limit: float | None = None,
+                backend: str = DEFAULT_BACKEND, keep_steps: bool = False, progress: bool = False,
+                model: Model | None = None) -> RunReport:
+    """Run ``machine`` on ``word`` through ``construction`` (or the plain ``reference`` simulator)."""
+    check_step_limit(max_steps)
+    verification = Verification()
+    compiled = None
+    if construction == REFERENCE:
+        decoded: Iterator[Step] = simulate(machine, word, max_steps)
+    else:
+        compiled = get_construction(construction).compile(machine, word)
+        exact = backend in ("gmpy2", "fraction", "flint")
+        decoded = compiled.trace(max_steps, backend=backend, model=model, track_bits=exact)
+    report = RunReport(construction, RunRecord.start(machine, word), verification, compiled=compiled)
+    checked = lockstep(machine, word, decoded, max_steps, verification)
+    bar = tqdm(total=max_steps, unit="step", disable=not progress, leave=False, desc=construction)
+    with bar:
+        for step in _bounded(checked, time_limit, report):
+            report.record.apply(step)
+            if keep_steps:
+                report.steps.append(step)
+            bar.update(1)
+    if not verification.verified:
+        report.stop_reason = "mismatch"
+    elif report.stop_reason != "time limit":
+        report.stop_reason = "halted" if report.record.halted else "step limit"
+    return report
