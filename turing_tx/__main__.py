@@ -1,0 +1,7 @@
+"""``python -m turing_tx`` is the ``turing-tx`` command."""
+
+import sys
+
+from turing_tx.cli import main
+
+sys.exit(main())
