@@ -1,0 +1,80 @@
+"""The ``diagram`` and ``attention`` subcommands: pictures of a run, drawn from the construction.
+
+``turing-tx diagram MACHINE --steps N -o out.png|svg`` draws the space-time diagram of the trace
+*decoded from the compiled construction* (any construction). ``turing-tx attention MACHINE --steps N
+-o out.png|svg`` draws, per decoder head, the positions its hardmax attended to (transformer
+constructions only). The image is rendered in memory and written atomically; the format comes from
+the output's extension, checked before anything runs.
+
+The CLI registers both with :func:`add_parser` and dispatches to :func:`run`, which reads
+``args.picture`` (``"diagram"`` or ``"attention"``) to know which one was asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from turing_tx.atomic import write_atomic
+from turing_tx.attention_plot import compiled_attention, render_attention
+from turing_tx.construction import CompiledMachine, get_construction
+from turing_tx.diagrams import render_space_time, space_time
+from turing_tx.errors import UsageError
+from turing_tx.figures import image_format
+from turing_tx.formats.loader import load, parse_input
+
+DEFAULT_STEPS = 100
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``diagram`` and ``attention`` subcommands to ``subparsers``."""
+    helps = {
+        "diagram": "draw the space-time diagram (rows = steps, columns = cells, head marked) of the "
+                   "trace decoded from the construction",
+        "attention": "draw which positions each decoder head's hardmax attended to, position by position",
+    }
+    for name, text in helps.items():
+        parser = subparsers.add_parser(name, help=text, description=text)
+        parser.add_argument("machine", metavar="MACHINE",
+                            help="a machine file, an inline bbchallenge string (1RB1LB_1LA1RZ) or a library name")
+        parser.add_argument("--input", metavar="WORD", help="input word in the machine's symbols "
+                            "(default: the word given with the machine, else the blank tape)")
+        parser.add_argument("--steps", metavar="N", type=int, default=DEFAULT_STEPS,
+                            help=f"draw at most N steps, fewer if the machine halts (default {DEFAULT_STEPS})")
+        parser.add_argument("-o", "--output", metavar="OUT", required=True, help="image file, .png or .svg")
+        parser.add_argument("--construction", default="perez",
+                            help="construction to compile with (default perez)"
+                                 + ("; it must be a transformer" if name == "attention" else ""))
+        parser.set_defaults(picture=name)
+
+
+def _compile(args: argparse.Namespace) -> CompiledMachine:
+    """The one machine named by ``args.machine``, on its input, compiled by ``args.construction``."""
+    loaded = load(args.machine)
+    if len(loaded) != 1:
+        raise UsageError(f"{args.machine} holds {len(loaded)} machines; a picture draws one "
+                         "(give that machine inline)")
+    machine = loaded[0]
+    word = parse_input(machine, args.input) if args.input is not None else machine.word
+    return get_construction(args.construction).compile(machine.machine, word)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draw the picture ``args.picture`` asks for and write it to ``args.output``; 0 on success."""
+    if args.steps < 0:
+        raise UsageError(f"--steps must be a non-negative integer, got {args.steps}")
+    fmt = image_format(args.output)
+    compiled = _compile(args)
+    name = compiled.machine.name or args.machine
+    if args.picture == "diagram":
+        diagram = space_time(compiled.trace(args.steps), compiled.word)
+        title = f"{name}: {diagram.steps} steps, decoded from {compiled.construction}"
+        write_atomic(args.output, render_space_time(diagram, compiled.machine, fmt, title))
+        print(f"{args.output}: {diagram.steps} steps x {diagram.cells.shape[1]} cells "
+              f"(from cell {diagram.first_cell}), decoded from {compiled.construction}")
+        return 0
+    maps = compiled_attention(compiled, args.steps)
+    positions = len(maps[0].winners) if maps else 0
+    title = f"{name}: decoder attention, positions 0..{positions - 1} ({compiled.construction})"
+    write_atomic(args.output, render_attention(maps, fmt, title))
+    print(f"{args.output}: {len(maps)} heads x {positions} decoder positions ({compiled.construction})")
+    return 0
