@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
+from constructions import siegelmann_sontag
 from constructions._bhattamishra_blocks import (
     copy_inputs,
     hidden_coord,
@@ -55,8 +56,6 @@ START = "#"
 
 ENC_SELF, ENC_FFN = "enc0.self_attn", "enc0.ffn"
 DEC_SELF, DEC_CROSS, DEC_FFN = "dec0.self_attn", "dec0.cross_attn", "dec0.ffn"
-TICKS_PER_STEP = 3
-"""RNN ticks per TM step in the Siegelmann–Sontag RNN (siegelmann_sontag.md §4.3) = decoder steps."""
 RESIDUALS = tuple(f"{block}.residual" for block in (ENC_SELF, ENC_FFN, DEC_SELF, DEC_CROSS, DEC_FFN))
 POSITIONAL = PositionalEncoding("pos_encoding", {"pos:1": "1", "pos:1/i": "1/i", "pos:1/i^2": "1/i^2"})
 
@@ -239,12 +238,6 @@ def _theorem_of(model: Model) -> Theorem:
     return theorem
 
 
-def _hidden_states(interpreter: Interpreter, encoder_tokens: Sequence[str], ticks: int | None,
-                   *, check: bool = True) -> Iterator[State]:
-    for step in interpreter.run(encoder_tokens, ticks):
-        yield decode_hidden(step, check=check)
-
-
 def run_rnn_transformer(model: Model, rnn: RNN, word: Sequence[str], ticks: int | None = None,
                         backend: str = DEFAULT_BACKEND, *, check: bool = True) -> Iterator[State]:
     """h_1, h_2, … (``ticks`` of them, else forever) decoded from ``model`` run on the RNN input
@@ -252,7 +245,8 @@ def run_rnn_transformer(model: Model, rnn: RNN, word: Sequence[str], ticks: int 
     unknown = [a for a in word if a not in rnn.inputs]
     if unknown:
         raise UsageError(f"input symbol {unknown[0]!r} is not in the RNN's alphabet {' '.join(rnn.inputs)}")
-    return _hidden_states(Interpreter(model, backend), tokens(word, _theorem_of(model)), ticks, check=check)
+    run = Interpreter(model, backend).run(tokens(word, _theorem_of(model)), ticks)
+    return (decode_hidden(step, check=check) for step in run)
 
 
 # -- TM-level constructions -----------------------------------------------------------------------
@@ -266,23 +260,28 @@ class BhattamishraCompiled(CompiledMachine):
         self.machine = machine
         self.word = word
         self.theorem = theorem
-        from constructions import siegelmann_sontag
-
         self.ss = siegelmann_sontag.SIEGELMANN_SONTAG.compile(machine, word)
         self.rnn: RNN = self.ss.rnn
         self.rnn_word = siegelmann_sontag.rnn_input(machine, word)
         self.tokens = tokens(self.rnn_word, theorem)
         self.model = compile_rnn_transformer(self.rnn, theorem, **options)
-        expected = self.paper_width
+        expected = self.paper_width + self.extension
         if self.model.width != expected:
             raise ModelError(f"{construction}: width {self.model.width} differs from the paper's "
-                             f"(2k+1)|Q| + 5k + 17 = {expected}")
+                             f"(2k+1)|Q| + 5k + 17 (+ {self.extension}) = {expected}")
 
     @property
     def paper_width(self) -> int:
         """d = (2k+1)|Q| + 5k + 17 (§5), |Q| = non-halting states, k = symbols."""
-        k, states = len(self.machine.symbols), len(self.machine.states)
+        k, states = self.machine.num_symbols, self.machine.num_states
         return (2 * k + 1) * states + 5 * k + 17
+
+    @property
+    def extension(self) -> int:
+        """Residual coordinates beyond the paper's formula: the Siegelmann–Sontag extension for
+        input words with blank cells adds a loader unit and the input symbol 0."""
+        k = self.machine.num_symbols
+        return self.rnn.size + len(self.rnn.inputs) - siegelmann_sontag.spec_width(self.machine) - k
 
     @property
     def dimension(self) -> int:
@@ -300,25 +299,41 @@ class BhattamishraCompiled(CompiledMachine):
             "decoder_layers": len(model.decoder),
             "heads": sum(1 for _ in model.heads()),
             "ffn_hidden": {layer.ffn.name: len(layer.ffn.hidden) for layer in model.layers()},
-            "ticks_per_step": TICKS_PER_STEP,
+            "ticks_per_step": siegelmann_sontag.TICKS_PER_STEP,
             "paper_formula": "d = (2k+1)|Q| + 5k + 17",
             "paper_width": self.paper_width,
+            "extension": self.extension,
             "encoder_tokens": len(self.tokens),
         }
+
+    def states(self, ticks: int | None = None, *, backend: str = DEFAULT_BACKEND, model: Model | None = None,
+               check: bool = True, track_bits: bool = False) -> Iterator[State]:
+        """h_1, h_2, … decoded from the transformer (or ``model``, an edited copy) on this machine's
+        input; ``check`` as for :func:`decode_hidden`. With ``track_bits`` (exact backends),
+        ``max_bits`` follows the largest numerator or denominator bit length the run has seen."""
+        if model is not None and not isinstance(model, Model):
+            raise UsageError(f"{self.construction} runs a transformer; a {type(model).__name__} cannot replace it")
+        interpreter = Interpreter(model or self.model, backend, track_bits=track_bits)
+        self.max_bits = 0 if track_bits else None
+        return self._decoded(interpreter, ticks, check)
+
+    def _decoded(self, interpreter: Interpreter, ticks: int | None, check: bool) -> Iterator[State]:
+        for step in interpreter.run(self.tokens, ticks):
+            if interpreter.bits is not None:
+                self.max_bits = interpreter.bits.bits
+            yield decode_hidden(step, check=check)
 
     def trace(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,
               model: Model | None = None, track_bits: bool = False) -> Iterator[Step]:
         check_step_limit(max_steps)
-        interpreter = Interpreter(model or self.model, backend, track_bits=track_bits)
-        return self.ss.steps_from_states(self._checked_states(interpreter), max_steps)
+        ticks = None if max_steps is None else self.ss.ticks_for(max_steps)
+        states = self.states(ticks, backend=backend, model=model, track_bits=track_bits)
+        return self.ss.steps_from_states(self._checked(states), max_steps)
 
-    def _checked_states(self, interpreter: Interpreter) -> Iterator[State]:
-        """Decoded h_t, each checked against the RNN's own h_t (a mismatch is a DecodingError)."""
+    def _checked(self, states: Iterator[State]) -> Iterator[State]:
+        """The decoded h_t, each checked against the RNN's own h_t (a mismatch is a DecodingError)."""
         reference = self.rnn.run(self.rnn_word)
-        for tick, (hidden, expected) in enumerate(zip(_hidden_states(interpreter, self.tokens, None),
-                                                      reference, strict=False), start=1):
-            if interpreter.bits is not None:
-                self.max_bits = interpreter.bits.bits
+        for tick, (hidden, expected) in enumerate(zip(states, reference, strict=False), start=1):
             if hidden != expected:
                 unit = next(u for u in self.rnn.units if hidden.get(u) != expected[u])
                 raise DecodingError(f"tick {tick}: transformer h differs from the RNN: unit {unit} is "
