@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -43,5 +44,6 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise UsageError(f"unsupported image format {fmt!r} (use png or svg)")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, dpi=120, metadata=_METADATA[fmt])
+    with rc_context({"svg.hashsalt": "turing-tx"}):  # fixed SVG element ids
+        figure.savefig(buffer, format=fmt, dpi=120, metadata=_METADATA[fmt])
     return buffer.getvalue()
