@@ -22,7 +22,7 @@ from turing_tx.attention import AttentionResult, KeyValueCache, make_cache
 from turing_tx.errors import ExecutionError
 from turing_tx.lowering import BoundMap, Dense, dense, index_of
 from turing_tx.model import Attention, FeedForward, Head, Layer, Model
-from turing_tx.numbers import Backend, Number, get_backend
+from turing_tx.numbers import DEFAULT_BACKEND, Backend, Number, get_backend
 
 
 class BitMeter:
@@ -127,7 +127,7 @@ class Interpreter:
                  record_sublayers: bool = False, record_attention: bool = False,
                  track_bits: bool = False) -> None:
         self.model = model
-        self.backend = get_backend(backend) if isinstance(backend, str) or backend is None else backend
+        self.backend = backend if isinstance(backend, Backend) else get_backend(backend or DEFAULT_BACKEND)
         if track_bits and not self.backend.exact:
             raise ExecutionError("bit tracking needs an exact backend")
         self.index = index_of(model.coords)
