@@ -44,7 +44,8 @@ def run_kernel(query, keys, values, negabs, backend_name, visible=None):
     cache = ExactHardmaxCache(backend, 2, len(query), "negabs" if negabs else "dot")
     for key, value in zip(keys, values, strict=True):
         cache.append([backend.convert(x) for x in key], [backend.convert(x) for x in value])
-    return cache.attend([backend.convert(x) for x in query], slice(0, len(keys)) if visible is None else visible), backend
+    positions = slice(0, len(keys)) if visible is None else visible
+    return cache.attend([backend.convert(x) for x in query], positions), backend
 
 
 @settings(max_examples=300, deadline=None)
