@@ -17,7 +17,7 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CELL_TIMEOUT = 120
 BUDGET_SECONDS = 60
-EXPECTED = ["01_perez_bb3.ipynb"]
+EXPECTED = ["01_perez_bb3.ipynb", "02_bhattamishra_theorems.ipynb"]
 
 
 @pytest.mark.slow
