@@ -60,7 +60,7 @@ def test_verify_and_compile_then_run_the_file(capsys, tmp_path):
     assert code == 0 and "300 steps" in out
     model = tmp_path / "bb3.json"
     code, out, _ = run_cli(capsys, "compile", BB3, "-o", str(model))
-    assert code == 0 and "residual width 29" in out and "paper's formula: 21" in out
+    assert code == 0 and "residual width 29" in out and "paper's formula: 25" in out
     code, out, _ = run_cli(capsys, "run", str(model), "--json")
     result = json.loads(out)
     assert code == 0 and result["steps"] == 21 and result["nonblank"] == 5
