@@ -135,6 +135,13 @@ def test_shared_machines_in_bbchallenge_form_reproduce_their_results(shared_mach
                           ((2, 1), "Y")]:
         result = run_machine(anbn, word, "perez").summary()
         assert result["state"] == verdict and result["verified"] is True
+    (increment,) = load_file(str(shared_machines / "increment.txt"))
+    result = run_machine(increment.machine, increment.word, "perez").summary()
+    assert (result["steps"], result["tape"], result["head"], result["verified"]) == (8, "2211", 0, True)
+    (counter,) = load_file(str(shared_machines / "counter_nonhalt.txt"))
+    for steps, state, tape in [(100, "A", "22122"), (1000, "B", "12222222")]:
+        result = run_machine(counter.machine, (), "perez", max_steps=steps).summary()
+        assert (result["state"], result["tape"], result["head"], result["verified"]) == (state, tape, 0, True)
     collection = {line.line: line for line in load_file(str(shared_machines / "collection.txt"))}
     result = run_machine(collection[8].machine, (), "perez", max_steps=100).summary()
     assert (result["head"], result["nonblank"], result["state"]) == (-50, 25, "A")
