@@ -145,16 +145,18 @@ class Runner:
             self._references[key] = (steps, subject.observe(None, self.backend, len(steps)))
         return self._references[key]
 
-    def run(self, ablation: Ablation | str, protocol: str = "surgery", *, subject: Subject | None = None,
-            model: Model | None = None) -> Result:
-        """Run ``ablation`` (or the given rebuilt ``model``) and compare it with the intact run."""
+    def run(self, ablation: Ablation | str | None, protocol: str = "surgery", *, subject: Subject | None = None,
+            model: Model | None = None, backend: str | None = None) -> Result:
+        """Run ``ablation`` (or the given rebuilt ``model``, or the intact model with ``backend``) and
+        compare it with the intact exact run."""
         subject = subject or self.subject
         if isinstance(ablation, str):
-            ablation = parse_ablation(ablation, subject.model) if subject.model is not None else None
-        name = ablation.name if ablation is not None else "none"
-        self.progress(f"{self.construction} {self.machine.name or ''} {name}")
+            ablation = parse_ablation(ablation, subject.model)
+        backend = (ablation.backend if ablation is not None else None) or backend or self.backend
+        name = ablation.name if ablation is not None else f"precision={backend}" if backend != self.backend \
+            else "none"
+        self.progress(f"{self.construction}: {name}")
         reference, intact = self.reference(subject)
-        backend = (ablation.backend if ablation is not None else None) or self.backend
         if model is None and ablation is not None and subject.model is not None:
             model = ablation.apply(subject.model)
         observation = subject.observe(model, backend, len(reference))
@@ -218,7 +220,8 @@ class Runner:
         if claim.rebuild == SURGERY:
             evidence.rebuild_exact = not surgery.breaks
         elif claim.rebuild is not None:
-            row = self.run(component, "rebuilt", model=self.subject.rebuild(claim.rebuild))
+            rebuilt = self.subject.rebuild(claim.rebuild)  # and make sure it really lacks the component
+            row = self.run(component, "rebuilt", model=parse_ablation(component, rebuilt).apply(rebuilt))
             row.note = "rebuilt with " + (", ".join(f"{k}={v}" for k, v in sorted(claim.rebuild.items()))
                                           or "the standard form (the component is inert)")
             rows.append(row)

@@ -1,0 +1,169 @@
+"""Sweeps: first divergence as a function of precision, softmax temperature and window size.
+
+- :func:`precision_sweep` runs the intact model with float backends (float32, float64,
+  mpmath:<bits>) and :func:`minimal_precision` turns the first-divergence steps into the smallest
+  mantissa that runs T steps correctly, for a grid of T, beside the spec's estimate ≈ 5·log2 T
+  (perez.md §6: the finest layer-3 score gap is ≈ 4/(3p⁵));
+- :func:`temperature_sweep` replaces hardmax by softmax(τ) in every active head (float64);
+- :func:`window_sweep` restricts an attention sublayer to a sliding window of w keys (and, to
+  isolate the first-visit default, to a window plus the BOS position as a BigBird global key);
+- :func:`window_requirement` computes, from the reference run alone, how far back the Pérez
+  layer-3 head must see at each position: to the last write of the head's cell, or to the BOS
+  position when the cell was never written. Its maximum predicts the smallest window that works.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from turing_tx.ablation.runner import Result, Runner
+from turing_tx.ablation.transforms import AblationError
+from turing_tx.simulator import Step
+
+
+def parse_precisions(text: str) -> list[str]:
+    """``float32,float64,mpmath:8-40/4`` → the backends, with bit ranges expanded (step default 1)."""
+    backends: list[str] = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        if item.startswith("mpmath:") and "-" in item:
+            span, _, step = item[len("mpmath:"):].partition("/")
+            low, _, high = span.partition("-")
+            if not (low.isdigit() and high.isdigit() and (not step or step.isdigit())) or int(low) > int(high):
+                raise AblationError(f"bad precision range {item!r} (expected mpmath:LOW-HIGH[/STEP])")
+            backends += [f"mpmath:{b}" for b in range(int(low), int(high) + 1, int(step or 1))]
+        else:
+            backends.append(item)
+    return backends
+
+
+def parse_numbers(text: str, what: str) -> list[Fraction]:
+    """A comma-separated list of rationals (``1/10,1/100``) for temperature sweeps."""
+    try:
+        values = [Fraction(part.strip()) for part in text.split(",") if part.strip()]
+    except (ValueError, ZeroDivisionError):
+        raise AblationError(f"{what}: {text!r} is not a comma-separated list of rationals") from None
+    if not values or any(v <= 0 for v in values):
+        raise AblationError(f"{what}: expected positive values, got {text!r}")
+    return values
+
+
+def parse_windows(text: str) -> list[int]:
+    """``1-30`` or ``2,4,8`` → window sizes."""
+    sizes: list[int] = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        low, _, high = item.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            raise AblationError(f"bad window size {item!r} (expected N or LOW-HIGH)")
+        sizes += list(range(int(low), int(high or low) + 1))
+    if not sizes or min(sizes) < 1:
+        raise AblationError("window sizes must be at least 1")
+    return sizes
+
+
+def precision_sweep(runner: Runner, backends: Iterable[str]) -> list[Result]:
+    """The intact model run with each float backend."""
+    return [runner.run(None, "precision", backend=b) for b in backends]
+
+
+def mantissa_bits(backend: str) -> int:
+    """Mantissa bits of a float backend (float32: 24, float64: 53, mpmath:<p>: p)."""
+    if backend.startswith("mpmath:"):
+        return int(backend.partition(":")[2])
+    return {"float16": 11, "float32": 24, "float64": 53}[backend]
+
+
+def minimal_precision(rows: Sequence[Result], checkpoints: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """For each T: the fewest mantissa bits b such that every swept precision ≥ b runs T steps exactly.
+
+    A run that never diverges counts as correct for its whole length; divergence at configuration s
+    means steps 1..s−1 were right, so T ≤ s − 1 is reached. Non-monotone behaviour (a coarser float
+    that happens to work) is why "every precision ≥ b" is required.
+    """
+    by_bits = sorted(((mantissa_bits(r.backend), r) for r in rows), key=lambda item: item[0])
+    if not by_bits:
+        return []
+    length = by_bits[0][1].steps
+    grid = sorted(set(checkpoints or [2 ** k for k in range(1, length.bit_length())] + [length]))
+    table = []
+    for steps in (t for t in grid if 1 <= t <= length):
+        ok = [(bits, r.first_divergence_step is None or r.first_divergence_step - 1 >= steps) for bits, r in by_bits]
+        needed = None
+        for index, (bits, _) in enumerate(ok):
+            if all(good for _, good in ok[index:]):
+                needed = bits
+                break
+        table.append({"steps": steps, "minimal_bits": needed, "estimate_5log2T": round(5 * math.log2(steps), 1)})
+    return table
+
+
+def temperature_sweep(runner: Runner, temperatures: Iterable[Fraction], backend: str = "float64") -> list[Result]:
+    """softmax(τ) in every active head, for each τ, with a float backend."""
+    return [runner.run(f"softmax(tau={tau})+precision={backend}", "temperature") for tau in temperatures]
+
+
+def window_sweep(runner: Runner, target: str, sizes: Iterable[int], *, with_bos: bool = True) -> list[Result]:
+    """``target`` restricted to a window of w keys, and (``with_bos``) to a window plus the BOS key."""
+    rows = [runner.run(f"{target}.window={w}", "window") for w in sizes]
+    if with_bos:
+        rows += [runner.run(f"{target}.bigbird(globals=1,random=0,seed=0,w={w})", "window+bos") for w in sizes]
+    return rows
+
+
+def smallest_working(rows: Sequence[Result]) -> int | None:
+    """The smallest swept w such that every swept size ≥ w runs to the end without divergence."""
+    sizes = sorted((_window_of(r.ablation), r.breaks) for r in rows)
+    for index, (size, _) in enumerate(sizes):
+        if not any(broke for _, broke in sizes[index:]):
+            return size
+    return None
+
+
+def _window_of(name: str) -> int:
+    return int(name.rpartition("w=")[2].rstrip(")")) if "w=" in name else int(name.rpartition("=")[2])
+
+
+@dataclass(frozen=True)
+class WindowRequirement:
+    """How far back layer 3 must look at each position p (keys p+1−w..p are visible to a window w)."""
+
+    per_position: tuple[int, ...]
+    written_only: tuple[int, ...]
+    threshold: int
+    written_threshold: int
+    at_position: int
+    cell: int
+    last_write: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"per_position": list(self.per_position), "written_only": list(self.written_only),
+                "threshold": self.threshold, "written_threshold": self.written_threshold,
+                "at_position": self.at_position, "cell": self.cell, "last_write": self.last_write}
+
+
+def window_requirement(reference: Sequence[Step]) -> WindowRequirement:
+    """From the simulator's steps: at position p (reading configuration p's cell c_p), the last
+    position ℓ ≤ p that wrote c_p (position ℓ writes the cell of configuration ℓ−1), else the BOS
+    position 0, the default for a fresh cell. A window of w keys sees ℓ iff w ≥ p + 1 − ℓ.
+
+    Positions 0..T−1 matter: the symbol read at configuration T is not part of any step.
+    """
+    heads = [reference[0].head if reference else 0] + [s.head_after for s in reference]
+    last: dict[int, int] = {}
+    needs, written = [], []
+    worst = (0, 0, 0, None)
+    for p in range(len(reference)):
+        if p >= 1:
+            last[reference[p - 1].head] = p
+        cell = heads[p]
+        source = last.get(cell)
+        need = p + 1 - (source if source is not None else 0)
+        needs.append(need)
+        written.append(p + 1 - source if source is not None else 1)
+        if need > worst[0]:
+            worst = (need, p, cell, source)
+    return WindowRequirement(tuple(needs), tuple(written), worst[0], max(written, default=1),
+                             worst[1], worst[2], worst[3])
