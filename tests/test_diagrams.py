@@ -135,3 +135,14 @@ def test_renders_without_a_display(tmp_path: Path) -> None:
                           check=True)
     assert all(Path(out).stat().st_size > 1000 for out in outs)
     assert done.stdout.splitlines()[-1] == "False"  # pyplot (GUI backend selection) never imported
+
+
+def test_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from turing_tx.cli import main
+
+    assert main(["diagram", "bb3", "-o", str(tmp_path / "bb3.svg")]) == 0
+    assert (tmp_path / "bb3.svg").read_bytes().startswith(b"<?xml")
+    capsys.readouterr()
+    assert main(["diagram", "bb3", "--steps", "-1", "-o", str(tmp_path / "x.png")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--steps must be a non-negative integer" in error

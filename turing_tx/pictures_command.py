@@ -41,10 +41,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         parser.add_argument("--steps", metavar="N", type=int, default=DEFAULT_STEPS,
                             help=f"draw at most N steps, fewer if the machine halts (default {DEFAULT_STEPS})")
         parser.add_argument("-o", "--output", metavar="OUT", required=True, help="image file, .png or .svg")
-        parser.add_argument("--construction", default="perez",
+        parser.add_argument("--construction", "-c", default="perez",
                             help="construction to compile with (default perez)"
                                  + ("; it must be a transformer" if name == "attention" else ""))
-        parser.set_defaults(picture=name)
+        parser.set_defaults(picture=name, handler=run)
 
 
 def _compile(args: argparse.Namespace) -> CompiledMachine:
