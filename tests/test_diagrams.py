@@ -14,10 +14,11 @@ import pytest
 
 from turing_tx import pictures_command
 from turing_tx.construction import get_construction
-from turing_tx.diagrams import HALTED, render_space_time, space_time
+from turing_tx.diagrams import HALTED, SpaceTime, render_space_time, space_time
 from turing_tx.errors import UsageError
 from turing_tx.figures import image_format
 from turing_tx.formats.loader import load
+from turing_tx.machine import TuringMachine
 from turing_tx.simulator import simulate
 
 BB3 = "1RB1RZ_1LB0RC_1LC1LA"
@@ -25,7 +26,8 @@ BB3 = "1RB1RZ_1LB0RC_1LC1LA"
 BB3_HEADS = [0, 1, 0, 1, 0, 1, 2, 1, 0, -1, 0, 1, 0, 1, 2, 1, 2, 3, 2, 1, 0, 1]
 
 
-def diagrams(spec: str, steps: int, word: tuple[int, ...] = ()):
+def diagrams(spec: str, steps: int, word: tuple[int, ...] = ()) -> tuple[TuringMachine, SpaceTime, SpaceTime]:
+    """The machine, and its diagrams from the decoded Pérez trace and from the reference simulator."""
     machine = load(spec)[0].machine
     decoded = space_time(get_construction("perez").compile(machine, word).trace(steps), word)
     reference = space_time(simulate(machine, word, steps), word)
@@ -114,6 +116,14 @@ def test_diagram_command_errors(tmp_path: Path, argv: tuple[str, ...], message: 
         pictures_command.run(command("diagram", BB3, *argv))
     assert message in str(error.value) and "\n" not in str(error.value)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_failed_run_leaves_an_existing_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "keep.png"
+    out.write_bytes(b"old picture")
+    with pytest.raises(UsageError):
+        pictures_command.run(command("attention", BB3, "-c", "siegelmann-sontag", "-o", str(out)))
+    assert out.read_bytes() == b"old picture" and [p.name for p in tmp_path.iterdir()] == ["keep.png"]
 
 
 def test_several_machines_in_a_file_is_an_error(shared_machines: Path, tmp_path: Path) -> None:
