@@ -2,10 +2,13 @@
 
 Each notebook is executed with nbclient on the ``python3`` kernel, from the notebooks directory, with
 a per-cell timeout; matplotlib must work headless there too, so DISPLAY and MPLBACKEND are removed.
+The notebooks are stored executed (with outputs); this test re-executes them in memory only.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +28,8 @@ EXPECTED = ["01_perez_bb3.ipynb", "02_bhattamishra_theorems.ipynb", "03_ablation
 def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("DISPLAY", "MPLBACKEND"):
         monkeypatch.delenv(variable, raising=False)
+    # ipykernel's installed python3 kernel.json starts a bare "python": make it this interpreter.
+    monkeypatch.setenv("PATH", os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))))
     notebook = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
