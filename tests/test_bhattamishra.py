@@ -224,6 +224,17 @@ def test_finite_outputs_without_cross_residual(case, theorem):
     assert len(outputs) <= 2 ** len(tokens(word, theorem)) - 1
 
 
+@pytest.mark.parametrize(("theorem", "options"), ALL_FORMS)
+def test_negative_initial_state(example, theorem, options):
+    """h_0 outside [0, 1]: the full form cancels h with ReLU(v) − ReLU(−v) (§2.3)."""
+    rnn = replace(example, h0={"u1": F(-2, 3), "u2": F(3, 2)})
+    model = compile_rnn_transformer(rnn, theorem, **options)
+    assert list(run_rnn_transformer(model, rnn, WORD, 4)) == list(rnn.run(WORD, 4))
+    extra = 1 if options["form"] == "full" else 0
+    assert len(model.decoder[0].ffn.hidden) == len(compile_rnn_transformer(example, theorem, **options)
+                                                   .decoder[0].ffn.hidden) + extra
+
+
 # -- sizes ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("theorem", "options"), ALL_FORMS)
