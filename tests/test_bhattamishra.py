@@ -24,8 +24,10 @@ from constructions.bhattamishra import (
 )
 from turing_tx.errors import DecodingError, ModelError, UsageError
 from turing_tx.interpreter import Interpreter
+from turing_tx.linear import LinearMap
 from turing_tx.model import Model
 from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.patterns import ALL
 from turing_tx.rnn import RNN
 
 WORD = ["a", "$"]
@@ -48,14 +50,37 @@ def example() -> RNN:
                bias={"u1": F(1, 8)}, h0={})
 
 
-def without_residual(model: Model, name: str) -> Model:
-    """Surgery: ``model`` with the residual ``name`` disabled and every weight unchanged."""
-    def fix(part):
-        return replace(part, residual=replace(part.residual, enabled=False)) \
-            if part is not None and part.residual.name == name else part
+def ablate(model: Model, component: str) -> Model:
+    """Surgery (§4.2): ``model`` with ``component`` removed and every other weight unchanged. A removed
+    head or FFN contributes 0, a removed residual passes nothing, a removed mask sees everything."""
+    if component == "pos_encoding":
+        return replace(model, positional_encoding=None)
+    if component == "pos_masking":
+        return ablate_heads(model, "enc0.self_attn.head0", lambda head: replace(head, pattern=ALL))
+
+    def part(p):
+        if p is None:
+            return p
+        if p.residual.name == component:
+            return replace(p, residual=replace(p.residual, enabled=False))
+        if p.name == component:  # an FFN
+            return replace(p, hidden=(), w1=LinearMap.zero(), b1={}, w2=LinearMap.zero(), b2={})
+        return p
 
     def layer(l):
-        return replace(l, self_attn=fix(l.self_attn), ffn=fix(l.ffn), cross_attn=fix(l.cross_attn))
+        return replace(l, self_attn=part(l.self_attn), ffn=part(l.ffn), cross_attn=part(l.cross_attn))
+
+    model = replace(model, encoder=tuple(map(layer, model.encoder)), decoder=tuple(map(layer, model.decoder)))
+    return ablate_heads(model, component, lambda head: replace(head, value=LinearMap.zero()))
+
+
+def ablate_heads(model: Model, name: str, change) -> Model:
+    """``model`` with ``change`` applied to the head called ``name``."""
+    def attention(a):
+        return None if a is None else replace(a, heads=tuple(change(h) if h.name == name else h for h in a.heads))
+
+    def layer(l):
+        return replace(l, self_attn=attention(l.self_attn), cross_attn=attention(l.cross_attn))
 
     return replace(model, encoder=tuple(map(layer, model.encoder)), decoder=tuple(map(layer, model.decoder)))
 
@@ -267,7 +292,7 @@ def test_residual_override_matches_surgery(example):
     name = "dec0.cross_attn.residual"
     rebuilt = compile_theorem1(example, residuals={name: False})
     assert rebuilt.metadata["residuals"][name] is False
-    assert replace(rebuilt, metadata={}) == replace(without_residual(compile_theorem1(example), name), metadata={})
+    assert replace(rebuilt, metadata={}) == replace(ablate(compile_theorem1(example), name), metadata={})
 
 
 # -- options, tokens, decoding --------------------------------------------------------------------
@@ -301,7 +326,7 @@ def test_tokens_and_word_checks(example):
 @pytest.mark.parametrize("theorem", [1, 2])
 def test_decoding_checks_the_invariant(example, theorem):
     """Without the decoder-FFN residual the full form's cancellation units leave −x and −pos behind."""
-    ablated = without_residual(compile_rnn_transformer(example, theorem), "dec0.ffn.residual")
+    ablated = ablate(compile_rnn_transformer(example, theorem), "dec0.ffn.residual")
     with pytest.raises(DecodingError, match="tick 1: decoder output has"):
         next(run_rnn_transformer(ablated, example, WORD, 3))
     raw = next(run_rnn_transformer(ablated, example, WORD, 3, check=False))

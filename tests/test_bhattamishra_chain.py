@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from test_bhattamishra import ALL_FORMS, without_residual
+from test_bhattamishra import ALL_FORMS, ablate
 
 from constructions.bhattamishra import BHATTAMISHRA_MASK, BHATTAMISHRA_PE, BhattamishraConstruction
 from turing_tx.construction import get_construction, verify
@@ -94,7 +94,7 @@ def test_cross_residual_surgery_bounds_the_outputs(construction, distinct):
         return len({tuple(sorted(step.vector().items())) for step in steps})
 
     assert outputs(compiled.model) == 240
-    assert outputs(without_residual(compiled.model, "dec0.cross_attn.residual")) == distinct
+    assert outputs(ablate(compiled.model, "dec0.cross_attn.residual")) == distinct
     assert distinct <= 2 ** len(compiled.tokens) - 1
 
 
@@ -107,7 +107,7 @@ def test_cross_residual_surgery_bounds_the_outputs(construction, distinct):
 ])
 def test_ablated_models_fail_as_decoding_errors(construction, residual, detail):
     compiled = construction.compile(parse_machine(BB2))
-    ablated = without_residual(compiled.model, residual)
+    ablated = ablate(compiled.model, residual)
     with pytest.raises(DecodingError, match=detail):
         list(compiled.trace(None, model=ablated))
     assert verify(compiled, None).verified  # the compiled model itself is untouched
@@ -115,7 +115,7 @@ def test_ablated_models_fail_as_decoding_errors(construction, residual, detail):
 
 def test_states_unchecked_and_bits():
     compiled = BHATTAMISHRA_PE.compile(parse_machine(BB2))
-    ablated = without_residual(compiled.model, "dec0.ffn.residual")
+    ablated = ablate(compiled.model, "dec0.ffn.residual")
     assert len(list(compiled.states(5, model=ablated, check=False))) == 5
     assert list(compiled.states(20)) == list(compiled.rnn.run(compiled.rnn_word, 20))
     assert compiled.max_bits is None
@@ -123,3 +123,32 @@ def test_states_unchecked_and_bits():
     assert compiled.max_bits == 9  # the RNN's own 9 bits (siegelmann_sontag.md §4.5); t² ≤ 400 fits
     with pytest.raises(UsageError, match="cannot replace"):
         list(compiled.trace(None, model=compiled.rnn))
+
+
+SURGERY_BB2 = {  # §4.5: first tick at which h_t differs from the RNN's, BB(2), full model (None: never)
+    1: {"enc0.self_attn.head0": None, "enc0.self_attn.residual": 1, "enc0.ffn": None, "enc0.ffn.residual": 1,
+        "dec0.self_attn.head0": None, "dec0.self_attn.residual": 2, "dec0.cross_attn.head0": 1,
+        "dec0.cross_attn.residual": 2, "dec0.ffn": 1, "dec0.ffn.residual": 1, "pos_encoding": None},
+    2: {"enc0.self_attn.head0": 1, "enc0.self_attn.residual": 1, "enc0.ffn": None, "enc0.ffn.residual": 1,
+        "dec0.self_attn.head0": None, "dec0.self_attn.residual": 1, "dec0.cross_attn.head0": 1,
+        "dec0.cross_attn.residual": 2, "dec0.ffn": 1, "dec0.ffn.residual": 1, "pos_masking": 1},
+}
+
+
+def first_divergence(compiled, component: str, ticks: int) -> int | None:
+    decoded = compiled.states(ticks, model=ablate(compiled.model, component), check=False)
+    expected = compiled.rnn.run(compiled.rnn_word, ticks)
+    return next((t for t, (h, e) in enumerate(zip(decoded, expected, strict=True), start=1) if h != e), None)
+
+
+@pytest.mark.parametrize(("theorem", "component"), [(t, c) for t, table in SURGERY_BB2.items() for c in table])
+def test_surgery_first_divergence_bb2(theorem, component):
+    compiled = BOTH[theorem - 1].compile(parse_machine(BB2))
+    assert first_divergence(compiled, component, 20) == SURGERY_BB2[theorem][component]
+
+
+@pytest.mark.parametrize(("theorem", "component"), [(1, "pos_encoding"), (2, "dec0.self_attn.head0")])
+def test_surgery_needs_a_probe_input(theorem, component):
+    """§4.5: parts the blank-tape run does not exercise break at tick 1 on the probe input `11`."""
+    compiled = BOTH[theorem - 1].compile(parse_machine(BB2), (1, 1))
+    assert first_divergence(compiled, component, 30) == 1
