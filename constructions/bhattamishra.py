@@ -257,9 +257,9 @@ class BhattamishraCompiled(CompiledMachine):
                  options: Mapping[str, Any]) -> None:
         self.construction = construction
         self.machine = machine
-        self.word = word
         self.theorem = theorem
         self.ss = siegelmann_sontag.SIEGELMANN_SONTAG.compile(machine, word)
+        self.word = self.ss.word
         self.rnn: RNN = self.ss.rnn
         self.rnn_word = siegelmann_sontag.rnn_input(machine, word)
         self.tokens = tokens(self.rnn_word, theorem)
