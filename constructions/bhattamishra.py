@@ -352,6 +352,17 @@ class BhattamishraConstruction:
         """Compile ``machine`` on ``word``; ``options`` select an alternative form (§4.3)."""
         return BhattamishraCompiled(self.name, machine, tuple(word), self.theorem, options)
 
+    # -- the RNN-level interface (turing_tx.construction.RNNConstruction) -------------------------
+    def compile_rnn(self, rnn: RNN, **options: Any) -> Model:
+        """This theorem's transformer for a user's own RNN."""
+        return compile_rnn_transformer(rnn, self.theorem, **options)
+
+    def rnn_tokens(self, rnn_word: Sequence[str]) -> list[str]:
+        return tokens(rnn_word, self.theorem)
+
+    def decode_hidden(self, step: DecoderStep) -> State:
+        return decode_hidden(step)
+
 
 BHATTAMISHRA_PE = BhattamishraConstruction("bhattamishra-pe", 1, PAPER + ", Theorem 1")
 BHATTAMISHRA_MASK = BhattamishraConstruction("bhattamishra-mask", 2, PAPER + ", Theorem 2")

@@ -21,12 +21,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from turing_tx import serialize
+from turing_tx import rnn_format, serialize
 from turing_tx.construction import construction_names, get_construction
 from turing_tx.errors import TuringTxError, UsageError
 from turing_tx.formats.loader import LoadedMachine, load, parse_input
 from turing_tx.model import Model
 from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.rnn_runs import run_rnn, split_rnn_word
 from turing_tx.runs import REFERENCE, RunReport, run_machine
 from turing_tx.simulator import Step
 
@@ -64,9 +65,9 @@ def positive_float(text: str) -> float:
     return value
 
 
-def add_machine_arguments(parser: argparse.ArgumentParser) -> None:
+def add_machine_arguments(parser: argparse.ArgumentParser, optional: bool = False) -> None:
     """MACHINE, --input, --format and --line: shared by every command that takes a machine."""
-    parser.add_argument("machine", metavar="MACHINE",
+    parser.add_argument("machine", metavar="MACHINE", nargs="?" if optional else None,
                         help="machine file, inline bbchallenge string (1RB1LB_1LA1RZ) or library name (bb3)")
     parser.add_argument("--input", "-i", dest="input_word", default=None,
                         help="input word in the machine's own symbols (default: the file's input, else blank)")
@@ -138,7 +139,32 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def command_run_rnn(args: argparse.Namespace) -> int:
+    """``run --rnn rnn.json --input WORD``: a user's RNN through a Bhattamishra et al. transformer."""
+    if args.machine is not None:
+        raise UsageError("give either a MACHINE or --rnn, not both")
+    if args.input_word is None:
+        raise UsageError("--rnn needs --input WORD (the RNN's input symbols)")
+    rnn = rnn_format.load(args.rnn)
+    word = split_rnn_word(rnn, args.input_word)
+    construction = args.construction or "bhattamishra-pe"
+    report = run_rnn(rnn, word, construction, args.max_steps, backend=args.backend, keep=args.trace)
+    summary = report.summary()
+    if args.json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        for tick, hidden in enumerate(report.states if args.trace else [], start=1):
+            print(f"h_{tick} = " + ", ".join(f"{u}={v}" for u, v in hidden.items()))
+        print("\n".join(f"{key:>12}: {value}" for key, value in summary.items()))
+    return 0 if report.verified else EXIT_MISMATCH
+
+
 def command_run(args: argparse.Namespace) -> int:
+    if args.rnn is not None:
+        return command_run_rnn(args)
+    if args.machine is None:
+        raise UsageError("run needs a MACHINE (or --rnn rnn.json)")
+    args.construction = args.construction or "perez"
     report = _run_from_args(args, keep_steps=args.trace)
     summary = report.summary()
     if args.json:
@@ -196,9 +222,10 @@ def command_constructions(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_run_options(parser: argparse.ArgumentParser, default_steps: int | None) -> None:
-    parser.add_argument("--construction", "-c", default="perez",
-                        help="perez, siegelmann-sontag, bhattamishra-pe, bhattamishra-mask or reference")
+def _add_run_options(parser: argparse.ArgumentParser, default_steps: int | None,
+                     construction_default: str | None = "perez") -> None:
+    parser.add_argument("--construction", "-c", default=construction_default,
+                        help="perez (default), siegelmann-sontag, bhattamishra-pe, bhattamishra-mask or reference")
     parser.add_argument("--max-steps", type=non_negative_int, default=default_steps,
                         help=f"stop after N steps (default {default_steps})")
     parser.add_argument("--time-limit", type=positive_float, default=None, help="stop after S seconds")
@@ -211,9 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="turing-tx", description="Run the Turing-completeness proofs of transformers.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run a machine through a compiled construction")
-    add_machine_arguments(run)
-    _add_run_options(run, DEFAULT_MAX_STEPS)
+    run = sub.add_parser("run", help="run a machine (or an RNN) through a compiled construction")
+    add_machine_arguments(run, optional=True)
+    _add_run_options(run, DEFAULT_MAX_STEPS, construction_default=None)
+    run.add_argument("--rnn", default=None, metavar="RNN_JSON",
+                     help="run a user's RNN (JSON) through bhattamishra-pe (default) or bhattamishra-mask; "
+                          "--max-steps counts ticks")
     run.add_argument("--trace", action="store_true", help="print the decoded steps as a table")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(handler=command_run)

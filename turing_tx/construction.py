@@ -14,15 +14,17 @@ simulator, so verification is one lockstep comparison for all of them (:func:`ve
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 from turing_tx.errors import DecodingError, UsageError
+from turing_tx.interpreter import DecoderStep
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
 from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.rnn import RNN, State
 from turing_tx.simulator import Step, check_step_limit, simulate
 
 
@@ -62,6 +64,18 @@ class Construction(Protocol):
     paper: str
 
     def compile(self, machine: TuringMachine, word: tuple[int, ...] = ()) -> CompiledMachine: ...
+
+
+class RNNConstruction(Protocol):
+    """A construction that also compiles a user's own RNN (Bhattamishra et al.): decoder step t = tick t."""
+
+    name: str
+
+    def compile_rnn(self, rnn: RNN, **options: Any) -> Model: ...
+
+    def rnn_tokens(self, rnn_word: Sequence[str]) -> list[str]: ...
+
+    def decode_hidden(self, step: DecoderStep) -> State: ...
 
 
 def construction_names() -> list[str]:
