@@ -93,7 +93,7 @@ def from_dtm(dtm: Any, source: str = "<dtm>", name: str = "") -> TuringMachine:
         table.append(row)
     if any(rule.implicit for row in table for rule in row) or not halts:
         halts.append(reject)
-    return build_machine(symbols, [str(q) for q in running], halts, table, name or source)
+    return build_machine(symbols, [str(q) for q in running], halts, table, name or source, source)
 
 
 def _hashable(value: object) -> bool:

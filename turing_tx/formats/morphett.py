@@ -19,7 +19,7 @@ from pathlib import Path
 
 from turing_tx.errors import MachineFormatError
 from turing_tx.formats.errors import located, read_text
-from turing_tx.formats.stay import Rule, SourceMove, build_machine, fresh_name, source_halts, source_rules
+from turing_tx.formats.stay import Rule, SourceMove, build_machine, fresh_name, source_rules
 from turing_tx.machine import TuringMachine
 
 START = "0"
@@ -96,11 +96,11 @@ def parse(text: str, source: str = "<string>", extra_symbols: str = "") -> Turin
             raise located("--input", f"input symbol {ch!r} cannot be a Morphett symbol", 1, i + 1)
     used.update(ch for ch in extra_symbols if ch != " ")
     symbols = [BLANK, *sorted(used - {BLANK})]
-    return _machine(symbols, running, halting, rules, Path(source).name)
+    return _machine(symbols, running, halting, rules, source)
 
 
 def _machine(symbols: list[str], running: list[str], halting: list[str],
-             rules: dict[tuple[str, str], _Line], name: str) -> TuringMachine:
+             rules: dict[tuple[str, str], _Line], source: str) -> TuringMachine:
     no_rule = fresh_name(NO_RULE, [*running, *halting])
     needs_no_rule = False
     table: list[list[Rule]] = []
@@ -119,7 +119,7 @@ def _machine(symbols: list[str], running: list[str], halting: list[str],
             row.append(Rule(write, _DIRECTIONS[line.direction], target))
         table.append(row)
     halts = [*halting, no_rule] if needs_no_rule else halting
-    return build_machine(symbols, running, halts or [no_rule], table, name)
+    return build_machine(symbols, running, halts or [no_rule], table, Path(source).name, source)
 
 
 def load_file(path: str | Path, extra_symbols: str = "") -> TuringMachine:
@@ -147,12 +147,14 @@ def write(machine: TuringMachine) -> str:
     """Morphett text of ``machine``: one explicit rule per (state, symbol), stays as ``*``.
 
     Lines are ordered so that states and halt names first appear in the machine's order, which makes
-    the text parse back to the same machine.
+    the text parse back to the same machine, unless a symbol or halt name was used only by wildcard
+    rules that exact rules shadow everywhere: explicit rules cannot mention it, so it is left out.
     """
     symbols = _morphett_symbols(machine)
     rules = source_rules(machine)
     states = _morphett_states(machine, len(rules))
-    halts = source_halts(machine)
+    targets = {rule.target for row in rules for rule in row if rule is not None}
+    halts = [halt for halt in machine.halts if halt in targets]
     for halt in halts:
         if not is_halt(halt) or not _FIELD.fullmatch(halt) or ";" in halt:
             raise MachineFormatError(f"cannot write Morphett: halt name {halt!r} does not begin with 'halt'")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from turing_tx.errors import MachineFormatError
+from turing_tx.formats.errors import located
 from turing_tx.machine import Entry, TuringMachine
 
 SourceMove = Literal["L", "R", "N"]
@@ -44,8 +45,13 @@ def fresh_name(base: str, taken: Collection[str]) -> str:
 
 
 def build_machine(symbols: Sequence[str], states: Sequence[str], halts: Sequence[str],
-                  rules: Sequence[Sequence[Rule]], name: str = "") -> TuringMachine:
-    """The machine of a source table, every stay expanded into a right move and a step back."""
+                  rules: Sequence[Sequence[Rule]], name: str = "", source: str = "<string>") -> TuringMachine:
+    """The machine of a source table, every stay expanded into a right move and a step back.
+
+    A table the internal model cannot hold (one symbol only) is a MachineFormatError at ``source``.
+    """
+    if len(symbols) < 2:
+        raise located(source, f"only the blank {symbols[0]!r} is used; a machine needs at least 2 symbols")
     all_states = list(states)
     back_state: dict[int | str, int] = {}
     table: list[tuple[Entry, ...]] = []

@@ -10,9 +10,10 @@ the outer file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -21,6 +22,7 @@ from turing_tx.formats.errors import located, read_text
 from turing_tx.formats.stay import Rule, SourceMove, build_machine, fresh_name, source_halts, source_rules
 from turing_tx.machine import TuringMachine
 
+T = TypeVar("T")
 NO_RULE = "no-rule"
 DEFAULT_BLANK = " "
 _NULLS = ("", "~", "null", "Null", "NULL")
@@ -63,25 +65,28 @@ StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_map
 
 def load_data(text: str, source: str) -> object:
     """Plain data (strings, lists, dicts) of a YAML document, every error as a located one-liner."""
-    loader = StrictLoader(text)
     try:
-        return loader.get_single_data()
+        return _run_loader(text, lambda loader: loader.get_single_data())
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, source, 0, 0) from None
     except RecursionError:
         raise located(source, "YAML nesting too deep") from None
-    finally:
-        loader.dispose()
 
 
 def _compose(text: str, where: _Where) -> yaml.Node | None:
-    loader = StrictLoader(text)
     try:
-        return loader.get_single_node()
+        return _run_loader(text, lambda loader: loader.get_single_node())
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, where.source, where.line_offset, where.column_offset) from None
     except RecursionError:
         raise located(where.source, "YAML nesting too deep") from None
+
+
+def _run_loader(text: str, read: Callable[[StrictLoader], T]) -> T:
+    """``read`` applied to a StrictLoader of ``text`` (whose constructor may already raise)."""
+    loader = StrictLoader(text)
+    try:
+        return read(loader)
     finally:
         loader.dispose()
 
@@ -91,7 +96,8 @@ def _yaml_error(exc: yaml.YAMLError, text: str, source: str, line_offset: int,
     """A PyYAML exception as one located line."""
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
-        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        parts = [str(part) for part in (exc.context, exc.problem) if part]
+        problem = " ".join(": ".join(parts or ["invalid YAML"]).split())
         return located(source, problem, mark.line + 1 + line_offset, mark.column + 1 + column_offset)
     if isinstance(exc, yaml.reader.ReaderError):
         before = text[: exc.position]
@@ -237,7 +243,7 @@ def _parse_spec(root: yaml.Node | None, where: _Where, extra_symbols: str) -> Ya
         if instruction.write is not None:
             used.add(instruction.write)
     symbols = [blank, *sorted(used - {blank})]
-    machine = _machine(symbols, running, halting, rows, Path(where.source).name)
+    machine = _machine(symbols, running, halting, rows, Path(where.source).name, where.source)
     word = tuple(symbols.index(ch) for ch in word_text)
     return YamlMachine(machine, word, warnings=tuple(warnings))
 
@@ -319,7 +325,7 @@ def _target(node: yaml.Node, bodies: dict, where: _Where) -> str | None:
 
 
 def _machine(symbols: list[str], running: list[str], halting: list[str],
-             rows: dict[str, dict[str, _Instruction]], name: str) -> TuringMachine:
+             rows: dict[str, dict[str, _Instruction]], name: str, source: str) -> TuringMachine:
     """The internal machine (§2.4): missing rules become implicit halts named ``no-rule``."""
     no_rule = fresh_name(NO_RULE, [*running, *halting])
     needs_no_rule = False
@@ -338,7 +344,7 @@ def _machine(symbols: list[str], running: list[str], halting: list[str],
             row.append(Rule(write, instruction.move, target))
         table.append(row)
     halts = [*halting, no_rule] if needs_no_rule else halting
-    return build_machine(symbols, running, halts or [no_rule], table, name)
+    return build_machine(symbols, running, halts or [no_rule], table, name, source)
 
 
 def parse_word(text: str, machine: TuringMachine, source: str = "--input") -> tuple[int, ...]:
