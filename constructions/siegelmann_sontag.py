@@ -409,8 +409,8 @@ class SSCompiledMachine(CompiledMachine):
             busy = next((name for name in units if h.get(name, 0)), None)
             if busy is not None:
                 expected = f"G{due}" if due is not None else "the loader"
-                raise DecodingError(f"tick {tick}: pipeline invariant violated: {busy} = {h[busy]} "
-                                    f"(G{index}) while {expected} is due")
+                raise DecodingError(f"pipeline invariant violated: {busy} = {h[busy]} (G{index}) while "
+                                    f"{expected} is due")
 
     def decode_run(self, states: Iterable[Mapping[str, Fraction]],
                    max_steps: int | None = None) -> Iterator[tuple[Step, Configuration]]:
@@ -421,22 +421,25 @@ class SSCompiledMachine(CompiledMachine):
         config: Configuration | None = None
         read = number = 0
         for tick, h in enumerate(states, start=1):
-            self.check_pipeline(h, tick)
-            phase = (tick - self.first_step_tick) % TICKS_PER_STEP
-            if tick < self.first_step_tick:
-                continue
-            if config is None:
-                config = self.decode_configuration(h)
-                if config.state is None:
-                    raise DecodingError(f"tick {tick}: the initial configuration is already halted")
-            elif phase == 2:
-                read = self.decode_case(h, config.state)  # type: ignore[arg-type]
-            elif phase == 0:
-                number += 1
-                step, config = self.decode_step(number, config, read, h)
-                yield step, config
-                if step.halted or number == max_steps:
-                    return
+            try:
+                self.check_pipeline(h, tick)
+                phase = (tick - self.first_step_tick) % TICKS_PER_STEP
+                if tick < self.first_step_tick:
+                    continue
+                if config is None:
+                    config = self.decode_configuration(h)
+                    if config.state is None:
+                        raise DecodingError("the initial configuration is already halted")
+                elif phase == 2:
+                    read = self.decode_case(h, config.state)  # type: ignore[arg-type]
+                elif phase == 0:
+                    number += 1
+                    step, config = self.decode_step(number, config, read, h)
+                    yield step, config
+                    if step.halted or number == max_steps:
+                        return
+            except DecodingError as exc:
+                raise DecodingError(f"tick {tick}: {exc}") from None
 
     def decode_step(self, number: int, before: Configuration, read: int,
                     h: Mapping[str, Fraction]) -> tuple[Step, Configuration]:
@@ -447,8 +450,7 @@ class SSCompiledMachine(CompiledMachine):
         after = self.decode_configuration(h, before.head + entry.delta, number)
         written = after.left[:1] if entry.move == "R" else after.right[1:2]
         if not written:
-            raise DecodingError(f"step {number}: the stacks hold no written symbol after a "
-                                f"{entry.move} move")
+            raise DecodingError(f"the stacks hold no symbol written by step {number} ({entry.move} move)")
         halt = (entry.halt or self.machine.halts[0]) if after.state is None else None
         step = Step(number, state, before.head, read, written[0], entry.move, after.state, halt)
         return step, after
@@ -461,6 +463,7 @@ class SSCompiledMachine(CompiledMachine):
         further states. Raises DecodingError when a pipeline invariant is violated, no unique state
         unit is 1, a stack digit is even or a stack value lies outside [0, 1).
         """
+        check_step_limit(max_steps)
         return (step for step, _ in self.decode_run(states, max_steps))
 
     # -- running -------------------------------------------------------------------------------

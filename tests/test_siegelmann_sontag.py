@@ -270,14 +270,14 @@ def _bb2_run(ticks: int = 20) -> tuple[SSCompiledMachine, list[dict[str, F]]]:
 @pytest.mark.parametrize(("tick", "changes", "message"), [
     (5, {"C:A:0": F(1)}, "tick 5: pipeline invariant violated: C:A:0 = 1 \\(G1\\) while G0 is due"),
     (1, {"s:A": F(1)}, "tick 1: pipeline invariant violated: s:A = 1 \\(G0\\) while the loader is due"),
-    (5, {"s:A": F(1)}, "no unique state unit equal to 1 \\(s:A=1, s:B=1\\)"),
+    (5, {"s:A": F(1)}, "^tick 5: no unique state unit equal to 1 \\(s:A=1, s:B=1\\)"),
     (5, {"s:B": F(1, 2)}, "no unique state unit equal to 1 \\(s:B=1/2\\)"),
     (2, {"s:A": F(0)}, "no unique state unit equal to 1 \\(all zero\\)"),
     (5, {"L": F(1, 2)}, "stack value 1/2 has the even base-4 digit 2"),
-    (8, {"R": F(1)}, "stack value 1 is outside \\[0, 1\\)"),
+    (8, {"R": F(1)}, "^tick 8: stack value 1 is outside \\[0, 1\\)"),
     (10, {"C2:A:0": F(0)}, "case units C2:A:\\* = 0 1 are not 1…1 0…0"),
-    (10, {"C2:B:0": F(1)}, "case units of state B are active, but the state is A"),
-    (5, {"L": F(0)}, "step 1: the stacks hold no written symbol after a R move"),
+    (10, {"C2:B:0": F(1)}, "^tick 10: case units of state B are active, but the state is A"),
+    (5, {"L": F(0)}, "tick 5: the stacks hold no symbol written by step 1 \\(R move\\)"),
 ])
 def test_decoding_errors(tick: int, changes: dict[str, F], message: str) -> None:
     ss, run = _bb2_run()
