@@ -286,6 +286,10 @@ class BhattamishraCompiled(CompiledMachine):
     def dimension(self) -> int:
         return self.model.width
 
+    def ticks_for(self, steps: int) -> int:
+        """Decoder steps (= RNN ticks) that complete ``steps`` TM steps."""
+        return self.ss.ticks_for(steps)
+
     def describe(self) -> dict[str, Any]:
         model = self.model
         return {

@@ -43,6 +43,11 @@ class CompiledMachine(abc.ABC):
     def dimension(self) -> int:
         """The residual width (transformers) or the number of hidden units (RNNs)."""
 
+    def ticks_for(self, steps: int) -> int | None:
+        """Network ticks needed for ``steps`` machine steps (RNN-based constructions), else None."""
+        del steps
+        return None
+
     @abc.abstractmethod
     def describe(self) -> dict[str, Any]:
         """Sizes and counts worth reporting (width, paper's formula, layers, heads, hidden units)."""

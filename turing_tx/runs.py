@@ -46,6 +46,9 @@ class RunReport:
             out["dimension"] = self.compiled.dimension
             out["max_bits"] = self.compiled.max_bits
             out["sizes"] = description
+            ticks = self.compiled.ticks_for(self.record.steps)
+            if ticks is not None:
+                out["ticks"] = ticks
         else:
             out["dimension"] = None
             out["max_bits"] = None
