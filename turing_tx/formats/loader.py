@@ -83,10 +83,9 @@ def detect_format(path: str, text: str | None = None) -> str:
         return "automata"
     if _YAML_KEY.search(content):
         return "yaml"
-    first = next((line.split() for line in content.split("\n") if line.split("#")[0].split(";")[0].strip()),
-                 [])
-    if first and not bbchallenge.looks_like_bbchallenge(first[0]) and len(
-            " ".join(first).split(";")[0].split()) >= 5:
+    first = next((line for line in content.split("\n") if line.split(";")[0].split("#")[0].strip()), "")
+    fields = first.split(";")[0].split()
+    if len(fields) >= 5 and not bbchallenge.looks_like_bbchallenge(fields[0]):
         return "morphett"
     return "bbchallenge"
 
