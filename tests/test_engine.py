@@ -136,3 +136,13 @@ def test_tape_span_and_blank_cells():
     tape.write(0, 0)
     assert tape.span() == (2, [2])
     assert np.array_equal(np.array(Tape().span()[1]), np.array([]))
+
+
+def test_final_implicit_no_rule_step_is_not_reported():
+    """formats.md §2.4: the filled-in no-rule entry is internal; steps and head are the source's."""
+    from turing_tx.formats.loader import load_text
+    from turing_tx.simulator import RunRecord
+
+    loaded = load_text("blank: ' '\nstart state: a\ntable:\n  a:\n    1: R\n", "yaml", "x.yaml", "11")[0]
+    summary = RunRecord.start(loaded.machine, loaded.word).consume(simulate(loaded.machine, loaded.word)).summary()
+    assert (summary["steps"], summary["internal_steps"], summary["head"], summary["state"]) == (2, 3, 2, "no-rule")

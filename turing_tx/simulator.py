@@ -103,6 +103,7 @@ class RunRecord:
     halt: str | None = None
     source_steps: int = 0
     last_implicit: bool = False
+    head_before: int = 0
 
     @classmethod
     def start(cls, machine: TuringMachine, word: Sequence[int] = ()) -> RunRecord:
@@ -111,6 +112,7 @@ class RunRecord:
     def apply(self, step: Step) -> None:
         entry = self.machine.entry(step.state, step.read)
         self.tape.write(step.head, step.write)
+        self.head_before = step.head
         self.head = step.head_after
         self.steps = step.number
         self.state, self.halt = step.next_state, step.halt
@@ -133,6 +135,11 @@ class RunRecord:
         return self.source_steps - (1 if self.halted and self.last_implicit else 0)
 
     @property
+    def reported_head(self) -> int:
+        """The source machine's head: a final implicit no-rule step is not the source's, nor is its move."""
+        return self.head_before if self.halted and self.last_implicit else self.head
+
+    @property
     def state_name(self) -> str:
         if self.state is None:
             return self.halt or ""
@@ -149,7 +156,7 @@ class RunRecord:
             "steps": self.reported_steps,
             "halted": self.halted,
             "state": self.state_name,
-            "head": self.head,
+            "head": self.reported_head,
             "tape": text,
             "tape_start": low,
             "nonblank": self.tape.nonblank,
