@@ -35,7 +35,7 @@ from turing_tx.construction import CompiledMachine
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
-from turing_tx.numbers import DEFAULT_BACKEND, Backend, get_backend
+from turing_tx.numbers import DEFAULT_BACKEND, get_backend
 from turing_tx.rnn import RNN, State
 from turing_tx.simulator import Step, check_step_limit
 
@@ -478,10 +478,7 @@ class SSCompiledMachine(CompiledMachine):
         """
         network = rnn or self.rnn
         word = rnn_input(self.machine, self.word)
-        numbers = get_backend(backend)
-        if numbers.exact:
-            return network.run(word, ticks)
-        return _float_run(network, word, ticks, numbers)
+        return network.run(word, ticks, get_backend(backend))
 
     def trace(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,
               model: Model | RNN | None = None, track_bits: bool = False) -> Iterator[Step]:
@@ -507,25 +504,6 @@ class SSCompiledMachine(CompiledMachine):
 
 def _bits(value: Fraction) -> int:
     return max(abs(value.numerator).bit_length(), value.denominator.bit_length())
-
-
-def _float_run(rnn: RNN, word: Sequence[str], ticks: int | None, numbers: Backend) -> Iterator[State]:
-    """The RNN run in a float backend; each state is reported as the exact values the floats hold."""
-    with numbers.context():
-        zero, one = numbers.zero, numbers.one
-        w_h = {j: {k: numbers.convert(w) for k, w in row.items()} for j, row in rnn.w_h.items()}
-        w_x = {j: {a: numbers.convert(w) for a, w in row.items()} for j, row in rnn.w_x.items()}
-        bias = {j: numbers.convert(Fraction(rnn.bias.get(j, 0))) for j in rnn.units}
-        h = {j: numbers.convert(Fraction(rnn.h0.get(j, 0))) for j in rnn.units}
-    t = 0
-    while ticks is None or t < ticks:
-        symbol = word[min(t, len(word) - 1)]
-        with numbers.context():
-            pre = {j: bias[j] + w_x.get(j, {}).get(symbol, zero)
-                   + sum((w * h[k] for k, w in w_h.get(j, {}).items()), zero) for j in rnn.units}
-            h = {j: zero if v <= zero else one if v >= one else v for j, v in pre.items()}
-        t += 1
-        yield {j: numbers.to_fraction(v) for j, v in h.items()}
 
 
 @dataclass(frozen=True)

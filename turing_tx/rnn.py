@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from turing_tx.errors import ModelError, UsageError
+from turing_tx.numbers import Backend
 
 State = dict[str, Fraction]
 
@@ -78,13 +79,39 @@ class RNN:
             out[j] = sigma(total)
         return out
 
-    def run(self, word: Sequence[str], ticks: int | None = None) -> Iterator[State]:
-        """h_1, h_2, … (``ticks`` of them, else forever); the input stays at its last symbol."""
+    def run(self, word: Sequence[str], ticks: int | None = None,
+            backend: Backend | None = None) -> Iterator[State]:
+        """h_1, h_2, … (``ticks`` of them, else forever); the input stays at its last symbol.
+
+        Exact backends (and the default) run this reference in Fractions. A float ``backend`` (float64,
+        float32, mpmath:<bits>) runs the same update in its arithmetic, for precision ablations; its
+        states are reported as the exact rationals the floats hold.
+        """
         if not word:
             raise UsageError("an RNN input needs at least one symbol")
+        if backend is not None and not backend.exact:
+            yield from self._float_run(word, ticks, backend)
+            return
         h = self.initial_state()
         t = 0
         while ticks is None or t < ticks:
             h = self.step(h, word[min(t, len(word) - 1)])
             t += 1
             yield h
+
+    def _float_run(self, word: Sequence[str], ticks: int | None, numbers: Backend) -> Iterator[State]:
+        with numbers.context():
+            zero, one = numbers.zero, numbers.one
+            w_h = {j: {k: numbers.convert(w) for k, w in row.items()} for j, row in self.w_h.items()}
+            w_x = {j: {a: numbers.convert(w) for a, w in row.items()} for j, row in self.w_x.items()}
+            bias = {j: numbers.convert(Fraction(self.bias.get(j, 0))) for j in self.units}
+            h = {j: numbers.convert(Fraction(self.h0.get(j, 0))) for j in self.units}
+        t = 0
+        while ticks is None or t < ticks:
+            symbol = word[min(t, len(word) - 1)]
+            with numbers.context():
+                pre = {j: bias[j] + w_x.get(j, {}).get(symbol, zero)
+                       + sum((w * h[k] for k, w in w_h.get(j, {}).items()), zero) for j in self.units}
+                h = {j: zero if v <= zero else one if v >= one else v for j, v in pre.items()}
+            t += 1
+            yield {j: numbers.to_fraction(v) for j, v in h.items()}
