@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from turing_tx.errors import TuringTxError
 from turing_tx.formats import automata, bbchallenge, loader, morphett, yaml_format
-from turing_tx.formats.errors import decode_text
+from turing_tx.textfile import decode_text
 
 MACHINES = Path(__file__).resolve().parent.parent / "machines"
 SEEDS = {

@@ -161,7 +161,7 @@ def test_file_errors(tmp_path: Path) -> None:
         rnn_format.load(tmp_path)
     bad = tmp_path / "bad.json"
     bad.write_bytes(b'{"format": "\xff"}')
-    with pytest.raises(ModelFormatError, match=r"bad.json: invalid UTF-8 \(byte 0xff at offset 12\)"):
+    with pytest.raises(ModelFormatError, match=r"bad.json:1:13: invalid UTF-8 \(byte 0xff\)"):
         rnn_format.load(bad)
 
 

@@ -24,9 +24,10 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from turing_tx.errors import UsageError
-from turing_tx.formats.errors import decode_text, located
+from turing_tx.formats.errors import located
 from turing_tx.formats.loader import FORMATS, LoadedMachine, detect_format, load_text
 from turing_tx.formats.yaml_format import load_data
+from turing_tx.textfile import decode_text
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable

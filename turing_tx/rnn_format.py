@@ -38,7 +38,9 @@ from typing import Any
 from turing_tx.atomic import write_atomic
 from turing_tx.errors import ModelError, ModelFormatError
 from turing_tx.rnn import RNN
+from turing_tx.textfile import read_text
 
+MAX_JSON_BYTES = 64 << 20
 FORMAT = "turing-tx-rnn"
 VERSION = 1
 _RATIONAL = re.compile(r"-?[0-9]+(/[0-9]+)?")
@@ -213,21 +215,7 @@ def loads(text: str, source: str = "<string>") -> RNN:
 
 def load(path: str | Path) -> RNN:
     """The RNN stored in the JSON file ``path`` (strict UTF-8, a leading BOM skipped)."""
-    name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ModelFormatError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ModelFormatError(f"{name}: is a directory, not an RNN file") from None
-    except OSError as exc:
-        raise ModelFormatError(f"{name}: cannot read ({exc.strerror})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ModelFormatError(f"{name}: invalid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
-                               f"{exc.start})") from None
-    return loads(text, name)
+    return loads(read_text(path, MAX_JSON_BYTES, ModelFormatError), str(path))
 
 
 def _row(entries: Mapping[str, Fraction], order: Sequence[str]) -> str:

@@ -33,8 +33,10 @@ from turing_tx.machine import Entry, TuringMachine
 from turing_tx.model import Attention, FeedForward, Head, Layer, Model, Normalizer, Residual
 from turing_tx.patterns import Pattern
 from turing_tx.positional import PositionalEncoding
+from turing_tx.textfile import read_text
 
 FORMAT, VERSION = "turing-tx-model", 1
+MAX_MODEL_BYTES = 256 << 20
 _RATIONAL = re.compile(r"-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
 
 
@@ -274,18 +276,8 @@ def loads(text: str, source: str = "<model>") -> Model:
 
 def load(path: str | Path) -> Model:
     """Read a model file (at most 256 MiB), with one-line errors naming the file and JSON path."""
-    return loads(_read(path), str(path))
+    return loads(read_text(path, MAX_MODEL_BYTES, ModelFormatError), str(path))
 
-
-def _read(path: str | Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ModelFormatError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise ModelFormatError(f"{path}: invalid UTF-8 at byte {exc.start}") from None
-    except OSError as exc:
-        raise ModelFormatError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 def machine_from_json(data: Any, source: str = "<model>") -> TuringMachine:

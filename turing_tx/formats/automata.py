@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from turing_tx.errors import MachineFormatError, UsageError
-from turing_tx.formats.errors import located, read_text
+from turing_tx.formats.errors import located
 from turing_tx.formats.stay import Rule, build_machine, fresh_name, source_halts, source_rules
 from turing_tx.machine import TuringMachine
+from turing_tx.textfile import read_text
 
 REJECT = "reject"
 KEYS = ("states", "input_symbols", "tape_symbols", "transitions", "initial_state", "blank_symbol",

@@ -11,8 +11,9 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from turing_tx.formats.errors import located, read_text
+from turing_tx.formats.errors import located
 from turing_tx.machine import Entry, TuringMachine
+from turing_tx.textfile import read_text
 
 MAX_ROWS = 25
 UNDEFINED_HALT = "Z"

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from turing_tx.errors import MachineFormatError, UsageError
 from turing_tx.formats import automata, bbchallenge, morphett, yaml_format
-from turing_tx.formats.errors import read_text
 from turing_tx.machine import TuringMachine
+from turing_tx.textfile import read_text
 
 FORMATS = ("bbchallenge", "yaml", "morphett", "automata")
 EXTENSIONS = {".bb": "bbchallenge", ".yaml": "yaml", ".yml": "yaml", ".morphett": "morphett",

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from turing_tx.errors import MachineFormatError
-from turing_tx.formats.errors import located, read_text
+from turing_tx.formats.errors import located
 from turing_tx.formats.stay import Rule, SourceMove, build_machine, fresh_name, source_rules
 from turing_tx.machine import TuringMachine
+from turing_tx.textfile import read_text
 
 START = "0"
 BLANK = "_"

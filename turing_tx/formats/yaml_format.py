@@ -18,9 +18,10 @@ from typing import TypeVar
 import yaml
 
 from turing_tx.errors import MachineFormatError
-from turing_tx.formats.errors import located, read_text
+from turing_tx.formats.errors import located
 from turing_tx.formats.stay import Rule, SourceMove, build_machine, fresh_name, source_halts, source_rules
 from turing_tx.machine import TuringMachine
+from turing_tx.textfile import read_text
 
 T = TypeVar("T")
 NO_RULE = "no-rule"
