@@ -21,7 +21,7 @@ from typing import Any
 
 from turing_tx.errors import MachineFormatError, UsageError
 from turing_tx.formats.errors import located
-from turing_tx.formats.stay import Rule, build_machine, fresh_name, source_halts, source_rules
+from turing_tx.formats.stay import Rule, complete_table, source_halts, source_rules
 from turing_tx.machine import TuringMachine
 from turing_tx.textfile import read_text
 
@@ -79,22 +79,15 @@ def from_dtm(dtm: Any, source: str = "<dtm>", name: str = "") -> TuringMachine:
     symbols = [blank, *sorted(set(tape) - {blank})]
     running = [start, *sorted(set(states) - set(finals) - {start}, key=str)]
     halts = [str(q) for q in sorted(finals, key=str)]
-    reject = fresh_name(REJECT, names)
-    table: list[list[Rule]] = []
-    for state in running:
-        row = []
-        for a, symbol in enumerate(symbols):
-            result = transitions.get(state, {}).get(symbol)
-            if result is None:
-                row.append(Rule(a, "R", reject, implicit=True))
-                continue
-            goal, write, move = result
-            target: int | str = running.index(goal) if goal in running else str(goal)
-            row.append(Rule(symbols.index(write), move, target))
-        table.append(row)
-    if any(rule.implicit for row in table for rule in row) or not halts:
-        halts.append(reject)
-    return build_machine(symbols, [str(q) for q in running], halts, table, name or source, source)
+    def rule_for(state: str, a: int, symbol: str) -> Rule | None:
+        result = transitions.get(by_name[state], {}).get(symbol)
+        if result is None:
+            return None
+        goal, write, move = result
+        return Rule(symbols.index(write), move, running.index(goal) if goal in running else str(goal))
+
+    by_name = {str(q): q for q in running}
+    return complete_table(symbols, [str(q) for q in running], halts, rule_for, REJECT, name or source, source)
 
 
 def _hashable(value: object) -> bool:

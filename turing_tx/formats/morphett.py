@@ -19,7 +19,7 @@ from pathlib import Path
 
 from turing_tx.errors import MachineFormatError
 from turing_tx.formats.errors import located
-from turing_tx.formats.stay import Rule, SourceMove, build_machine, fresh_name, source_rules
+from turing_tx.formats.stay import Rule, SourceMove, complete_table, source_rules
 from turing_tx.machine import TuringMachine
 from turing_tx.textfile import read_text
 
@@ -102,25 +102,17 @@ def parse(text: str, source: str = "<string>", extra_symbols: str = "") -> Turin
 
 def _machine(symbols: list[str], running: list[str], halting: list[str],
              rules: dict[tuple[str, str], _Line], source: str) -> TuringMachine:
-    no_rule = fresh_name(NO_RULE, [*running, *halting])
-    needs_no_rule = False
-    table: list[list[Rule]] = []
-    for state in running:
-        row = []
-        for a, symbol in enumerate(symbols):
-            line = next((rules[k] for k in ((state, symbol), (state, WILD), (WILD, symbol), (WILD, WILD))
-                         if k in rules), None)
-            if line is None:
-                needs_no_rule = True
-                row.append(Rule(a, "R", no_rule, implicit=True))
-                continue
-            write = a if line.write == WILD else symbols.index(line.write)
-            goal = state if line.target == WILD else line.target
-            target: int | str = running.index(goal) if goal in running else goal
-            row.append(Rule(write, _DIRECTIONS[line.direction], target))
-        table.append(row)
-    halts = [*halting, no_rule] if needs_no_rule else halting
-    return build_machine(symbols, running, halts or [no_rule], table, Path(source).name, source)
+    """The explicit table: for each (state, symbol) the first of (q, s), (q, *), (*, s), (*, *) (§3.3)."""
+    def rule_for(state: str, a: int, symbol: str) -> Rule | None:
+        line = next((rules[k] for k in ((state, symbol), (state, WILD), (WILD, symbol), (WILD, WILD))
+                     if k in rules), None)
+        if line is None:
+            return None
+        write = a if line.write == WILD else symbols.index(line.write)
+        goal = state if line.target == WILD else line.target
+        return Rule(write, _DIRECTIONS[line.direction], running.index(goal) if goal in running else goal)
+
+    return complete_table(symbols, running, halting, rule_for, NO_RULE, Path(source).name, source)
 
 
 def load_file(path: str | Path, extra_symbols: str = "") -> TuringMachine:

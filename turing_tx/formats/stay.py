@@ -13,7 +13,7 @@ leaves out ``implicit`` entries (the source had no rule there).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -72,6 +72,24 @@ def build_machine(symbols: Sequence[str], states: Sequence[str], halts: Sequence
     return TuringMachine(symbols=tuple(symbols), states=tuple(all_states), halts=tuple(halts),
                          table=tuple(table), name=name,
                          added_states=frozenset(range(len(states), len(all_states))))
+
+
+def complete_table(symbols: Sequence[str], running: Sequence[str], halting: Sequence[str],
+                   rule_for: Callable[[str, int, str], Rule | None], missing: str, name: str,
+                   source: str) -> TuringMachine:
+    """The machine of a partial source table (formats.md §2.4, §3.3, §4.2).
+
+    ``rule_for(state, symbol index, symbol)`` gives the source's rule or None; a missing rule becomes
+    the ``implicit`` entry (read symbol, R, halt ``missing``), a step the run record does not count.
+    The halt name ``missing`` is made fresh against the source's names and added only when used (or
+    when the source has no halting state at all).
+    """
+    filler = fresh_name(missing, [*running, *halting])
+    table = [[rule_for(state, a, symbol) or Rule(a, "R", filler, implicit=True) for a, symbol in enumerate(symbols)]
+             for state in running]
+    used = any(rule.implicit for row in table for rule in row)
+    halts = [*halting, filler] if used or not halting else list(halting)
+    return build_machine(symbols, running, halts, table, name, source)
 
 
 def _entry(write: int, move: Literal["L", "R"], target: int | str, implicit: bool = False,

@@ -19,7 +19,7 @@ import yaml
 
 from turing_tx.errors import MachineFormatError
 from turing_tx.formats.errors import located
-from turing_tx.formats.stay import Rule, SourceMove, build_machine, fresh_name, source_halts, source_rules
+from turing_tx.formats.stay import Rule, SourceMove, complete_table, source_halts, source_rules
 from turing_tx.machine import TuringMachine
 from turing_tx.textfile import read_text
 
@@ -328,24 +328,15 @@ def _target(node: yaml.Node, bodies: dict, where: _Where) -> str | None:
 def _machine(symbols: list[str], running: list[str], halting: list[str],
              rows: dict[str, dict[str, _Instruction]], name: str, source: str) -> TuringMachine:
     """The internal machine (§2.4): missing rules become implicit halts named ``no-rule``."""
-    no_rule = fresh_name(NO_RULE, [*running, *halting])
-    needs_no_rule = False
-    table: list[list[Rule]] = []
-    for state in running:
-        row = []
-        for a, symbol in enumerate(symbols):
-            instruction = rows[state].get(symbol)
-            if instruction is None:
-                needs_no_rule = True
-                row.append(Rule(a, "R", no_rule, implicit=True))
-                continue
-            write = a if instruction.write is None else symbols.index(instruction.write)
-            goal = instruction.target or state
-            target: int | str = running.index(goal) if goal in running else goal
-            row.append(Rule(write, instruction.move, target))
-        table.append(row)
-    halts = [*halting, no_rule] if needs_no_rule else halting
-    return build_machine(symbols, running, halts or [no_rule], table, name, source)
+    def rule_for(state: str, a: int, symbol: str) -> Rule | None:
+        instruction = rows[state].get(symbol)
+        if instruction is None:
+            return None
+        write = a if instruction.write is None else symbols.index(instruction.write)
+        goal = instruction.target or state
+        return Rule(write, instruction.move, running.index(goal) if goal in running else goal)
+
+    return complete_table(symbols, running, halting, rule_for, NO_RULE, name, source)
 
 
 def parse_word(text: str, machine: TuringMachine, source: str = "--input") -> tuple[int, ...]:
