@@ -210,8 +210,10 @@ def command_compile(args: argparse.Namespace) -> int:
 def command_machines(args: argparse.Namespace) -> int:
     from turing_tx import library
 
-    for entry in library.entries():
-        print(f"{entry.name:<16} {entry.description}")
+    entries = library.entries()
+    width = max(len(entry.name) for entry in entries)
+    for entry in entries:
+        print(f"{entry.name:<{width}}  {entry.description}")
     return 0
 
 
