@@ -13,7 +13,7 @@ Public functions, one job each:
   (RNN → :class:`~turing_tx.model.Model`), :func:`tokens` (RNN input word → encoder tokens);
 - decode: :func:`decode_hidden` (decoder output → h_t, checking the decoder invariant),
   :func:`run_rnn_transformer` (the decoded h_1, h_2, …);
-- claims: :data:`CLAIMS` (the paper's Fig. 2 as data, §4) and :func:`rebuild_without`.
+- claims: ``claims()`` of each construction (the paper's Fig. 2 as data, §4) and :func:`rebuild_without`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from constructions._bhattamishra_blocks import (
     shifted_match,
     start_average,
 )
-from turing_tx.construction import CompiledMachine
+from turing_tx.construction import CompiledMachine, read_claims
 from turing_tx.errors import DecodingError, ModelError, UsageError
 from turing_tx.interpreter import DecoderStep, Interpreter
 from turing_tx.linear import LinearMap
@@ -356,6 +356,10 @@ class BhattamishraConstruction:
         """Compile ``machine`` on ``word``; ``options`` select an alternative form (§4.3)."""
         return BhattamishraCompiled(self.name, machine, tuple(word), self.theorem, options)
 
+    def claims(self) -> dict[str, Any]:
+        """The paper's Fig. 2 claims for this theorem's construction (``claims/<name>.yaml``, §4)."""
+        return read_claims("constructions", self.name)
+
     # -- the RNN-level interface (turing_tx.construction.RNNConstruction) -------------------------
     def compile_rnn(self, rnn: RNN, **options: Any) -> Model:
         """This theorem's transformer for a user's own RNN."""
@@ -374,78 +378,12 @@ BHATTAMISHRA_MASK = BhattamishraConstruction("bhattamishra-mask", 2, PAPER + ", 
 
 # -- claims (§4) ----------------------------------------------------------------------------------
 
-ClaimKind = Literal["necessary", "one-of-pair", "not-needed", "necessary*"]
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What the paper's component analysis (Fig. 2, as specified in §4.1, §4.3, §4.4) says of one
-    component of one theorem's construction.
-
-    ``partner``: the other member of its pair (also given for ``necessary*``, Fig. 2's pairs that this
-    construction cannot collapse). ``rebuild``: the compile options of the model that does without
-    the component (``{}``: the standard form, where the component is already inert), or None when
-    no such construction exists. ``paper``: Fig. 2's own claim where this construction departs from it.
-    """
-
-    component: str
-    claim: ClaimKind
-    partner: str | None = None
-    rebuild: Mapping[str, str] | None = None
-    paper: ClaimKind | None = None
-    note: str = ""
-
-
-_CROSS_NOTE = ("finite outputs: without it the decoder emits at most 2^N_enc - 1 distinct vectors "
-               "(N_enc = encoder positions)")
-
-
-def _claims(*claims: Claim) -> dict[str, Claim]:
-    return {claim.component: claim for claim in claims}
-
-
-def _shared_claims() -> tuple[Claim, ...]:
-    """The decoder's necessary parts and the encoder-FFN pair: the same under both theorems."""
-    return (
-        Claim(ENC_FFN, "one-of-pair", f"{ENC_FFN}.residual", {}),
-        Claim(f"{ENC_FFN}.residual", "one-of-pair", ENC_FFN, {"encoder_ffn": "identity"}),
-        Claim(f"{DEC_CROSS}.head0", "necessary"),
-        Claim(f"{DEC_CROSS}.residual", "necessary", note=_CROSS_NOTE),
-        Claim(DEC_FFN, "necessary"),
-        Claim(f"{DEC_FFN}.residual", "not-needed", rebuild={"form": "paper"}),
-    )
-
-
-CLAIMS: Mapping[Theorem, Mapping[str, Claim]] = {
-    1: _claims(
-        Claim(f"{ENC_SELF}.head0", "one-of-pair", f"{ENC_SELF}.residual", {}),
-        Claim(f"{ENC_SELF}.residual", "one-of-pair", f"{ENC_SELF}.head0", {"encoder_self": "self-select"}),
-        Claim(f"{DEC_SELF}.head0", "one-of-pair", f"{DEC_SELF}.residual", {}),
-        Claim(f"{DEC_SELF}.residual", "one-of-pair", f"{DEC_SELF}.head0", {"decoder_self": "self-select"}),
-        *_shared_claims(),
-        Claim("pos_encoding", "necessary",
-              note="needed for order: without it the outputs on a word and its permutation coincide"),
-    ),
-    2: _claims(
-        Claim(f"{ENC_SELF}.head0", "necessary*", f"{ENC_SELF}.residual", paper="one-of-pair",
-              note="computes 1/i; a prefix average loses the token"),
-        Claim(f"{ENC_SELF}.residual", "necessary*", f"{ENC_SELF}.head0", paper="one-of-pair",
-              note="carries the token; no head selects its own position without PE"),
-        Claim(f"{DEC_SELF}.head0", "necessary*", f"{DEC_SELF}.residual", paper="one-of-pair",
-              note="computes 1/t"),
-        Claim(f"{DEC_SELF}.residual", "necessary*", f"{DEC_SELF}.head0", paper="one-of-pair",
-              note="carries h_{t-1} and one"),
-        *_shared_claims(),
-        Claim("pos_masking", "necessary", note="the premise of Theorem 2: the encoder's prefix mask"),
-    ),
-}
-
-
 def rebuild_without(rnn: RNN, theorem: Theorem, component: str) -> Model | None:
     """The model compiled not to use ``component`` (§4.2 "rebuilt without X"), or None if the
-    claim is that none exists."""
-    claims = CLAIMS.get(theorem)
-    if claims is None or component not in claims:
+    claim (``claims/bhattamishra-pe.yaml``, ``claims/bhattamishra-mask.yaml``) is that none exists."""
+    construction = BHATTAMISHRA_PE if theorem == 1 else BHATTAMISHRA_MASK
+    claim = construction.claims()["components"].get(component)
+    if claim is None:
         raise UsageError(f"no claim about {component!r} for Theorem {theorem}")
-    rebuild = claims[component].rebuild
+    rebuild = claim.get("rebuild")
     return None if rebuild is None else compile_rnn_transformer(rnn, theorem, **rebuild)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from turing_tx.construction import CompiledMachine
+from turing_tx.construction import CompiledMachine, read_claims
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
@@ -515,6 +515,10 @@ class SiegelmannSontag:
 
     def compile(self, machine: TuringMachine, word: tuple[int, ...] = ()) -> SSCompiledMachine:
         return SSCompiledMachine(machine, word)
+
+    def claims(self) -> dict[str, Any]:
+        """The paper's claims about this construction's components (``claims/<name>.yaml``)."""
+        return read_claims("constructions", self.name)
 
 
 SIEGELMANN_SONTAG = SiegelmannSontag()

@@ -14,10 +14,13 @@ simulator, so verification is one lockstep comparison for all of them (:func:`ve
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from importlib.resources import files
 from typing import Any, Protocol
+
+import yaml
 
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.interpreter import DecoderStep
@@ -63,12 +66,21 @@ class CompiledMachine(abc.ABC):
 
 
 class Construction(Protocol):
-    """A published construction: its CLI name, the paper, and the compiler."""
+    """A published construction: its CLI name, the paper, the compiler, and the paper's claims about
+    the construction's components (data: ``claims/<name>.yaml`` beside the construction's module)."""
 
     name: str
     paper: str
 
     def compile(self, machine: TuringMachine, word: tuple[int, ...] = ()) -> CompiledMachine: ...
+
+    def claims(self) -> Mapping[str, Any]: ...
+
+
+def read_claims(package: str, name: str) -> dict[str, Any]:
+    """The claims table ``claims/<name>.yaml`` shipped in ``package`` (see turing_tx.ablation.claims)."""
+    text = files(package).joinpath("claims", f"{name}.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
 
 
 class RNNConstruction(Protocol):

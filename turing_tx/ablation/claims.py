@@ -1,6 +1,7 @@
-"""The claims table (``claims.yaml``) and the verdict rules that compare observations with it.
+"""The claims tables of the constructions and the verdict rules that compare observations with them.
 
-Each construction's entry says, per component, what its paper claims: ``necessary``, ``necessary*``
+Each construction ships its table as data (``claims/<name>.yaml`` beside its module, read through its
+``claims()`` method); the table says, per component, what its paper claims: ``necessary``, ``necessary*``
 (necessary in this construction although the paper's figure pairs it), ``one-of-pair`` or
 ``not-needed``, with the partner and the rebuild that does without the component. :func:`verdict`
 applies the rules of spec bhattamishra.md §4.2 to the evidence gathered by the runner:
@@ -18,12 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from turing_tx.ablation.transforms import AblationError
+from turing_tx.construction import get_construction
 
 KINDS = ("necessary", "necessary*", "one-of-pair", "not-needed")
 SURGERY = "surgery"
@@ -65,7 +64,7 @@ def _parse(construction: str, data: Mapping[str, Any]) -> ConstructionClaims:
     components = {}
     for name, row in (data.get("components") or {}).items():
         if row.get("claim") not in KINDS:
-            raise AblationError(f"claims.yaml: {construction}/{name}: unknown claim {row.get('claim')!r}")
+            raise AblationError(f"claims of {construction}: {name}: unknown claim {row.get('claim')!r}")
         components[name] = ComponentClaim(name, row["claim"], row.get("partner"), row.get("rebuild"),
                                           row.get("paper"), row.get("note", ""))
     return ConstructionClaims(construction, data.get("source", ""), components, data.get("probe"),
@@ -73,15 +72,12 @@ def _parse(construction: str, data: Mapping[str, Any]) -> ConstructionClaims:
 
 
 @cache
-def load_claims() -> dict[str, ConstructionClaims]:
-    """Every construction's claims, read once from the packaged ``claims.yaml``."""
-    text = files("turing_tx.ablation").joinpath("claims.yaml").read_text(encoding="utf-8")
-    return {name: _parse(name, data) for name, data in yaml.safe_load(text).items()}
-
-
 def claims_for(construction: str) -> ConstructionClaims:
-    """The claims of ``construction`` (an empty table for a construction the file does not list)."""
-    return load_claims().get(construction) or ConstructionClaims(construction, "no claims recorded", {})
+    """The claims of ``construction`` (an empty table for a construction that states none)."""
+    source = get_construction(construction)
+    if not hasattr(source, "claims"):
+        return ConstructionClaims(construction, "no claims recorded", {})
+    return _parse(construction, source.claims())
 
 
 @dataclass

@@ -245,7 +245,7 @@ class Runner:
 
     def finite_outputs(self, component: str, check: dict[str, Any]) -> tuple[Result, bool]:
         """Distinct outputs without ``component`` over a long run of a non-halting machine (§4.1)."""
-        machine = parse_machine(check["machine"], "claims.yaml")
+        machine = parse_machine(check["machine"], f"claims of {self.construction}")
         subject = make_subject(self.construction, machine, ())
         ticks = int(check["ticks"])
         steps = -(-(ticks - subject.compiled.ss.first_step_tick) // 3)
