@@ -29,13 +29,13 @@ def add_parser(subparsers: Any) -> None:
     """Register ``ablate`` and ``components`` on an argparse subparsers object."""
     components = subparsers.add_parser("components", help="list a compiled model's named components")
     components.add_argument("machine", help="machine file or bbchallenge string")
-    components.add_argument("--construction", default="perez", help="a construction name, or 'all' (default perez)")
+    components.add_argument("--construction", "-c", default="perez", help="a construction name, or 'all' (default perez)")
     components.add_argument("--input", default=None, help="input word in the machine's symbols")
     components.set_defaults(command="components", handler=run)
 
     ablate = subparsers.add_parser("ablate", help="ablation study: run ablated models, write reports")
     ablate.add_argument("machines", nargs="+", metavar="MACHINE", help="machine files or bbchallenge strings")
-    ablate.add_argument("--construction", required=True, help="a construction name, or 'all'")
+    ablate.add_argument("--construction", "-c", required=True, help="a construction name, or 'all'")
     ablate.add_argument("--input", default=None, help="input word in the machine's symbols")
     ablate.add_argument("--pairs", action="store_true", help="also remove every pair of components")
     ablate.add_argument("--precision", default=None, help="float backends, e.g. float32,float64,mpmath:8-40/2")
