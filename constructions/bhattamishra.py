@@ -34,7 +34,7 @@ from constructions._bhattamishra_blocks import (
     shifted_match,
     start_average,
 )
-from turing_tx.construction import CompiledMachine, read_claims
+from turing_tx.construction import CompiledMachine, ShippedClaims
 from turing_tx.errors import DecodingError, ModelError, UsageError
 from turing_tx.interpreter import DecoderStep, Interpreter
 from turing_tx.linear import LinearMap
@@ -345,7 +345,7 @@ class BhattamishraCompiled(CompiledMachine):
 
 
 @dataclass(frozen=True)
-class BhattamishraConstruction:
+class BhattamishraConstruction(ShippedClaims):
     """A TM-level construction: TM → Siegelmann–Sontag RNN → Theorem 1 or 2 transformer."""
 
     name: str
@@ -355,10 +355,6 @@ class BhattamishraConstruction:
     def compile(self, machine: TuringMachine, word: tuple[int, ...] = (), **options: Any) -> BhattamishraCompiled:
         """Compile ``machine`` on ``word``; ``options`` select an alternative form (§4.3)."""
         return BhattamishraCompiled(self.name, machine, tuple(word), self.theorem, options)
-
-    def claims(self) -> dict[str, Any]:
-        """The paper's Fig. 2 claims for this theorem's construction (``claims/<name>.yaml``, §4)."""
-        return read_claims("constructions", self.name)
 
     # -- the RNN-level interface (turing_tx.construction.RNNConstruction) -------------------------
     def compile_rnn(self, rnn: RNN, **options: Any) -> Model:

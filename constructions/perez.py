@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from turing_tx.construction import CompiledMachine, read_claims
+from turing_tx.construction import CompiledMachine, ShippedClaims
 from turing_tx.errors import DecodingError
 from turing_tx.folding import HALT, FoldedMachine, fold, unfold_cell
 from turing_tx.interpreter import DecoderStep, Interpreter
@@ -302,7 +302,7 @@ class PerezCompiledMachine(CompiledMachine):
 
 
 @dataclass(frozen=True)
-class PerezConstruction:
+class PerezConstruction(ShippedClaims):
     """Entry point: ``compile(machine, word)`` → :class:`PerezCompiledMachine`."""
 
     name: str = "perez"
@@ -310,10 +310,6 @@ class PerezConstruction:
 
     def compile(self, machine: TuringMachine, word: tuple[int, ...] = ()) -> PerezCompiledMachine:
         return PerezCompiledMachine(machine, word)
-
-    def claims(self) -> dict[str, Any]:
-        """The paper's claims about this construction's components (``claims/<name>.yaml``)."""
-        return read_claims("constructions", self.name)
 
 
 PEREZ = PerezConstruction()

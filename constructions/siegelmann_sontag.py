@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from turing_tx.construction import CompiledMachine, read_claims
+from turing_tx.construction import CompiledMachine, ShippedClaims
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
@@ -507,7 +507,7 @@ def _bits(value: Fraction) -> int:
 
 
 @dataclass(frozen=True)
-class SiegelmannSontag:
+class SiegelmannSontag(ShippedClaims):
     """The construction object registered under the entry point ``siegelmann-sontag``."""
 
     name: str = NAME
@@ -515,10 +515,6 @@ class SiegelmannSontag:
 
     def compile(self, machine: TuringMachine, word: tuple[int, ...] = ()) -> SSCompiledMachine:
         return SSCompiledMachine(machine, word)
-
-    def claims(self) -> dict[str, Any]:
-        """The paper's claims about this construction's components (``claims/<name>.yaml``)."""
-        return read_claims("constructions", self.name)
 
 
 SIEGELMANN_SONTAG = SiegelmannSontag()

@@ -77,10 +77,16 @@ class Construction(Protocol):
     def claims(self) -> Mapping[str, Any]: ...
 
 
-def read_claims(package: str, name: str) -> dict[str, Any]:
-    """The claims table ``claims/<name>.yaml`` shipped in ``package`` (see turing_tx.ablation.claims)."""
-    text = files(package).joinpath("claims", f"{name}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+class ShippedClaims:
+    """Mixin for construction objects: ``claims()`` reads ``claims/<name>.yaml`` from the package that
+    defines the construction (see turing_tx.ablation.claims for the table's columns)."""
+
+    name: str
+
+    def claims(self) -> dict[str, Any]:
+        package = type(self).__module__.rpartition(".")[0] or type(self).__module__
+        text = files(package).joinpath("claims", f"{self.name}.yaml").read_text(encoding="utf-8")
+        return yaml.safe_load(text)
 
 
 class RNNConstruction(Protocol):

@@ -29,7 +29,8 @@ def add_parser(subparsers: Any) -> None:
     """Register ``ablate`` and ``components`` on an argparse subparsers object."""
     components = subparsers.add_parser("components", help="list a compiled model's named components")
     components.add_argument("machine", help="machine file or bbchallenge string")
-    components.add_argument("--construction", "-c", default="perez", help="a construction name, or 'all' (default perez)")
+    components.add_argument("--construction", "-c", default="perez",
+                            help="a construction name, or 'all' (default perez)")
     components.add_argument("--input", default=None, help="input word in the machine's symbols")
     components.set_defaults(command="components", handler=run)
 
