@@ -278,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", None) or args.run
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
     except TuringTxError as exc:

@@ -166,7 +166,7 @@ class Interpreter:
             for vector in vectors:
                 self.bits.observe(vector)
 
-    def _attend(self, bound: _BoundHead, cache: KeyValueCache, query: Dense, visible) -> AttentionResult:
+    def _attend(self, cache: KeyValueCache, query: Dense, visible: slice | np.ndarray) -> AttentionResult:
         result = cache.attend(query, visible)
         if self.bits is not None and result.score is not None:
             self.bits.observe_fraction(result.score)
@@ -201,7 +201,7 @@ class Interpreter:
             for x in xs:
                 cache.append(bound.key.apply(x), bound.value.apply(x))
             for i, x in enumerate(xs):
-                result = self._attend(bound, cache, bound.query.apply(x), head.pattern.visible(i, len(xs)))
+                result = self._attend(cache, bound.query.apply(x), head.pattern.visible(i, len(xs)))
                 for j, v in enumerate(result.output):
                     if v:
                         outs[i][j] += v
@@ -267,7 +267,7 @@ class Interpreter:
                 cache.append(key, bound.value.apply(x))
             query = bound.query.apply(x)
             self._observe(query)
-            result = self._attend(bound, cache, query, head.pattern.visible(position, n_keys))
+            result = self._attend(cache, query, head.pattern.visible(position, n_keys))
             if self.record_attention:
                 step.attention[head.name] = result.winners
             for j, v in enumerate(result.output):

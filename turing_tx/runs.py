@@ -18,7 +18,7 @@ from tqdm import tqdm
 from turing_tx.construction import CompiledMachine, Verification, get_construction, lockstep
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
-from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.numbers import DEFAULT_BACKEND, get_backend
 from turing_tx.simulator import RunRecord, Step, check_step_limit, simulate
 
 REFERENCE = "reference"
@@ -79,8 +79,7 @@ def run_machine(machine: TuringMachine, word: tuple[int, ...], construction: str
         decoded: Iterator[Step] = simulate(machine, word, max_steps)
     else:
         compiled = get_construction(construction).compile(machine, word)
-        exact = backend in ("gmpy2", "fraction", "flint")
-        decoded = compiled.trace(max_steps, backend=backend, model=model, track_bits=exact)
+        decoded = compiled.trace(max_steps, backend=backend, model=model, track_bits=get_backend(backend).exact)
     report = RunReport(construction, RunRecord.start(machine, word), verification, compiled=compiled)
     checked = lockstep(machine, word, decoded, max_steps, verification)
     bar = tqdm(total=max_steps, unit="step", disable=not progress, leave=False, desc=construction)
