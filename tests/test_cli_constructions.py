@@ -78,3 +78,21 @@ def test_rnn_input_outside_the_alphabet(capsys, tmp_path):
     path.write_text(json.dumps(RNN), encoding="utf-8")
     code, _, err = run_cli(capsys, "run", "--rnn", str(path), "--input", "ab")
     assert code == 2 and "'b' is not in the RNN's alphabet" in err
+
+
+def test_one_machine_in_four_formats_gives_the_same_json(capsys):
+    """Binary increment as YAML, bbchallenge, Morphett and DTM (machines/): the same run through the
+    transformer; only the source's own names differ (halting state as written, tape symbols)."""
+    results = {}
+    for name in ("increment", "increment-bb", "increment-morphett", "increment-dtm"):
+        code, out, _ = run_cli(capsys, "run", name, "--json")
+        assert code == 0
+        results[name] = json.loads(out)
+    shape = {name: {k: r[k] for k in ("steps", "halted", "head", "nonblank", "tape_start", "verified",
+                                      "dimension")} for name, r in results.items()}
+    assert len({json.dumps(s, sort_keys=True) for s in shape.values()}) == 1
+    assert shape["increment"] == {"steps": 8, "halted": True, "head": 0, "nonblank": 4, "tape_start": 0,
+                                  "verified": True, "dimension": 33}
+    assert results["increment"]["tape"] == results["increment-morphett"]["tape"] == "1100"
+    assert results["increment-bb"]["tape"] == "2211"
+    assert {results[n]["state"] for n in results} == {"done", "Z", "halt"}
