@@ -61,9 +61,3 @@ class LinearMap:
             for target, weight in self.entries.get(source, {}).items():
                 out[target] = out.get(target, Fraction(0)) + value * weight
         return clean_vector(out)
-
-    def scaled(self, factor: Fraction) -> LinearMap:
-        return LinearMap.build({i: {o: w * factor for o, w in row.items()} for i, row in self.entries.items()})
-
-    def nonzeros(self) -> int:
-        return sum(len(row) for row in self.entries.values())

@@ -40,13 +40,11 @@ class BoundMap:
                     out[j] += xi * w
         return out
 
-    def add_into(self, x: Sequence[Number], out: Dense, scale: Number | None = None) -> None:
-        """``out += M @ x`` (times ``scale`` if given), in place."""
+    def add_into(self, x: Sequence[Number], out: Dense) -> None:
+        """``out += M @ x``, in place."""
         for i, row in self.rows:
             xi = x[i]
             if xi:
-                if scale is not None:
-                    xi = xi * scale
                 for j, w in row:
                     out[j] += xi * w
 
