@@ -22,7 +22,7 @@ interpreter has no ablation flags.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -214,9 +214,6 @@ class Model:
             stray = (ffn.w1.outputs() | set(ffn.b1) | ffn.w2.inputs()) - hidden
             if stray:
                 raise ModelError(f"{ffn.name}: unknown hidden unit {sorted(stray)[0]!r}")
-
-    def with_metadata(self, **extra: Any) -> Model:
-        return replace(self, metadata={**self.metadata, **extra})
 
 
 def attention(name: str, source: Literal["self", "encoder"], heads: list[Head] | tuple[Head, ...],

@@ -50,11 +50,6 @@ class Pattern:
     def get(self, key: str, default: int = 0) -> int:
         return dict(self.params).get(key, default)
 
-    @property
-    def is_full_prefix(self) -> bool:
-        """True when every key up to the query position is visible (all or causal)."""
-        return self.kind in ("all", "causal")
-
     def visible(self, i: int, n: int) -> Visible:
         """Key positions (a slice or an int array) visible to query position ``i`` among ``n`` keys."""
         if self.kind == "all":

@@ -284,8 +284,6 @@ class Ablation:
         return replace(model, ablations=(*model.ablations, self.name)) if self.terms else model
 
 
-NONE = Ablation(())
-
 
 def parse_ablation(text: str, model: Model) -> Ablation:
     """The ablation called ``text`` (terms joined by ``+``), validated against ``model``."""
