@@ -42,9 +42,10 @@ def _document() -> dict:
 
 @pytest.mark.parametrize(("mutate", "message"), [
     (lambda d: d.update(version=2), "/version: unsupported version 2"),
-    (lambda d: d["decoder"][0]["ffn"]["b1"].update({"init": "1/0"}), "malformed rational '1/0'"),
-    (lambda d: d["decoder"][0]["ffn"]["b1"].update({"init": "0.5"}), "malformed rational '0.5'"),
-    (lambda d: d["decoder"][0]["ffn"]["b1"].update({"init": "2/4"}), "not in lowest terms"),
+    (lambda d: d["decoder"][0]["ffn"]["b1"].update({"init": "1/0"}), "'1/0' has a zero denominator"),
+    (lambda d: d["decoder"][0]["ffn"]["b1"].update({"init": "0.5"}), "'0.5' is not a rational 'p/q' or 'p'"),
+    (lambda d: d["decoder"][0]["ffn"]["b1"].update({"init": "2/4"}),
+     "'2/4' is not canonical (lowest terms, q > 1, no leading zeros); write '1/2'"),
     (lambda d: d["decoder"][0]["ffn"]["W1"].update({"state:C": {"init": "1"}}), "unknown coordinate 'state:C'"),
     (lambda d: d.pop("coords"), "/coords: missing"),
     (lambda d: d.update(format="other"), "not a turing-tx model"),

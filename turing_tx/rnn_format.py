@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -37,13 +36,13 @@ from typing import Any
 
 from turing_tx.atomic import write_atomic
 from turing_tx.errors import ModelError, ModelFormatError
+from turing_tx.rationals import format_rational, parse_rational
 from turing_tx.rnn import RNN
 from turing_tx.textfile import read_text
 
 MAX_JSON_BYTES = 64 << 20
 FORMAT = "turing-tx-rnn"
 VERSION = 1
-_RATIONAL = re.compile(r"-?[0-9]+(/[0-9]+)?")
 _KEYS = ("format", "version", "name", "units", "inputs", "W_h", "W_x", "b", "h0", "metadata")
 _REQUIRED = ("format", "version", "units", "inputs", "W_h")
 
@@ -101,16 +100,10 @@ class _Reader:
             hint = f"; write it as a string such as \"{Fraction(value).limit_denominator()}\"" if (
                 isinstance(value, float) and math.isfinite(value)) else ""
             raise self.error(path, f"{json.dumps(value)} is not an exact rational{hint}")
-        if not _RATIONAL.fullmatch(value):
-            raise self.error(path, f"{value!r} is not a rational 'p/q' or 'p'")
-        numerator, _, denominator = value.partition("/")
-        if denominator and int(denominator) == 0:
-            raise self.error(path, f"{value!r} has a zero denominator")
-        exact = Fraction(int(numerator), int(denominator or 1))
-        if str(exact) != value:
-            raise self.error(path, f"{value!r} is not canonical (lowest terms, q > 1, no leading zeros); "
-                                   f"write {str(exact)!r}")
-        return exact
+        try:
+            return parse_rational(value)
+        except ValueError as exc:
+            raise self.error(path, str(exc)) from None
 
     def names(self, doc: Mapping[str, Any], key: str) -> tuple[str, ...]:
         """A non-empty list of distinct non-empty strings (the unit or input names)."""
@@ -220,7 +213,7 @@ def load(path: str | Path) -> RNN:
 
 def _row(entries: Mapping[str, Fraction], order: Sequence[str]) -> str:
     """One sparse row as compact JSON, zeros omitted, in the declared order of its names."""
-    kept = {name: str(Fraction(entries[name])) for name in order if entries.get(name)}
+    kept = {name: format_rational(entries[name]) for name in order if entries.get(name)}
     return json.dumps(kept, ensure_ascii=False)
 
 

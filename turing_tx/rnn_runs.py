@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from turing_tx.construction import RNNConstruction, get_construction
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.interpreter import Interpreter
 from turing_tx.numbers import DEFAULT_BACKEND, get_backend
+from turing_tx.rationals import format_rational
 from turing_tx.rnn import RNN, State
 from turing_tx.simulator import check_step_limit
 
@@ -51,14 +51,10 @@ class RNNRunReport:
         last = self.states[-1] if self.states else {}
         out: dict[str, Any] = {"construction": self.construction, "ticks": self.ticks, "verified": self.verified,
                                "dimension": self.dimension, "max_bits": self.max_bits,
-                               "hidden": {u: _text(v) for u, v in last.items()}}
+                               "hidden": {u: format_rational(v) for u, v in last.items()}}
         if not self.verified:
             out["mismatch"] = self.mismatch
         return out
-
-
-def _text(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def run_rnn(rnn: RNN, word: Sequence[str], construction_name: str, ticks: int, *,

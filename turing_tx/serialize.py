@@ -20,7 +20,6 @@ duplicate keys and names missing from ``coords``, with the JSON-pointer path of 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -33,20 +32,16 @@ from turing_tx.machine import Entry, TuringMachine
 from turing_tx.model import Attention, FeedForward, Head, Layer, Model, Normalizer, Residual
 from turing_tx.patterns import Pattern
 from turing_tx.positional import PositionalEncoding
+from turing_tx.rationals import format_rational, parse_rational
 from turing_tx.textfile import read_text
 
 FORMAT, VERSION = "turing-tx-model", 1
 MAX_MODEL_BYTES = 256 << 20
-_RATIONAL = re.compile(r"-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
 
 
 # -- writing --------------------------------------------------------------------------------------
-def rational_text(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-
-
 def _vector(vector: Mapping[str, Fraction]) -> dict[str, str]:
-    return {name: rational_text(Fraction(v)) for name, v in vector.items() if v}
+    return {name: format_rational(Fraction(v)) for name, v in vector.items() if v}
 
 
 def _matrix(lmap: LinearMap) -> dict[str, dict[str, str]]:
@@ -54,14 +49,14 @@ def _matrix(lmap: LinearMap) -> dict[str, dict[str, str]]:
 
 
 def _residual(residual: Residual) -> dict[str, Any]:
-    return {"name": residual.name, "enabled": residual.enabled, "scale": rational_text(residual.scale)}
+    return {"name": residual.name, "enabled": residual.enabled, "scale": format_rational(residual.scale)}
 
 
 def _head(head: Head) -> dict[str, Any]:
     normalizer = head.normalizer
     return {
         "name": head.name, "score": head.score, "pattern": head.pattern.to_json(),
-        "normalizer": {"kind": normalizer.kind, "temperature": rational_text(normalizer.temperature),
+        "normalizer": {"kind": normalizer.kind, "temperature": format_rational(normalizer.temperature),
                        "features": normalizer.features, "seed": normalizer.seed},
         "Q": _matrix(head.query), "K": _matrix(head.key), "V": _matrix(head.value),
     }
@@ -154,12 +149,12 @@ class _Reader:
         return value
 
     def rational(self, text: Any, path: str) -> Fraction:
-        if not isinstance(text, str) or not _RATIONAL.fullmatch(text):
-            raise self.fail(path, f"malformed rational {text!r} (expected \"p/q\" or \"p\")")
-        value = Fraction(text)
-        if "/" in text and (text != rational_text(value)):
-            raise self.fail(path, f"rational {text!r} is not in lowest terms")
-        return value
+        if not isinstance(text, str):
+            raise self.fail(path, f"{json.dumps(text)} is not an exact rational (write it as a string \"p/q\")")
+        try:
+            return parse_rational(text)
+        except ValueError as exc:
+            raise self.fail(path, str(exc)) from None
 
     def vector(self, obj: Any, path: str) -> dict[str, Fraction]:
         if not isinstance(obj, dict):
