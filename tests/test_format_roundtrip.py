@@ -118,16 +118,19 @@ def morphett_programs(draw: st.DrawFn) -> str:
 @SETTINGS
 @given(morphett_programs())
 @example("* _ a l 0\n0 _ _ * 0\n")  # 'a' only in a shadowed wildcard rule; the stay adds a back state
+@example("0 * a l q1\n0 _ _ l 0\n0 a _ l 0\n")  # q1 only the target of a shadowed wildcard rule
 def test_morphett_parse_write_parse(text: str) -> None:
     first = morphett.parse(text, "m.morphett")
     written = morphett.write(first)
-    # Explicit rules cannot mention what only shadowed wildcard rules used: such programs must still
-    # run the same; all others must come back as the same machine.
+    # Explicit rules cannot mention what only shadowed wildcard rules used (a symbol, a halt name, a
+    # target state): such programs must still run the same; all others come back as the same machine.
     source_rows = [row for q, row in enumerate(first.table) if q not in first.added_states]
     explicit = [e for row in source_rows for e in row if not e.implicit]
     used = {e.write for e in explicit} | {a for row in source_rows for a, e in enumerate(row) if not e.implicit}
     halts = {e.halt for e in explicit} | {"no-rule"}
-    if used == set(range(first.num_symbols)) and halts >= set(first.halts):
+    targets = {0} | {e.next_state for e in explicit if e.next_state is not None}
+    sources = {q for q in range(first.num_states) if q not in first.added_states}
+    if used == set(range(first.num_symbols)) and halts >= set(first.halts) and targets >= sources:
         assert morphett.parse(written, "m.morphett") == first
     word = tuple(range(first.num_symbols)) * 2
     second = morphett.parse(written, "m.morphett", first.format_symbols(word))
