@@ -108,8 +108,9 @@ def test_json_file_form_round_trip() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('{"states": [], "states": []}', "m.dtm: duplicate key 'states'"),
-    ('{"states": [\n  1,,]}', "m.dtm:2:5: Expecting value"),
+    ('{"states": [], "states": []}', "m.dtm: /: duplicate key 'states'"),
+    ('{"q": {"a": 1, "a": 2}}', "m.dtm: /q: duplicate key 'a'"),
+    ('{"states": [\n  1,,]}', "m.dtm:2:5: invalid JSON: Expecting value"),
     ('[1, 2]', "m.dtm: a DTM file is a JSON object"),
     ('{"colour": 1}', "m.dtm: /colour: unknown key"),
 ])

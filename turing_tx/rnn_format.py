@@ -38,6 +38,7 @@ from turing_tx.atomic import write_atomic
 from turing_tx.errors import ModelError, ModelFormatError
 from turing_tx.rationals import format_rational, parse_rational
 from turing_tx.rnn import RNN
+from turing_tx.strict_json import json_pointer, load_json
 from turing_tx.textfile import read_text
 
 MAX_JSON_BYTES = 64 << 20
@@ -47,29 +48,8 @@ _KEYS = ("format", "version", "name", "units", "inputs", "W_h", "W_x", "b", "h0"
 _REQUIRED = ("format", "version", "units", "inputs", "W_h")
 
 
-class _Object(dict):
-    """A parsed JSON object that remembers its first duplicate key (found later, with its path)."""
-
-    duplicate: str | None = None
-
-
-def _pairs_hook(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object()
-    for key, value in pairs:
-        if key in obj and obj.duplicate is None:
-            obj.duplicate = key
-        obj[key] = value
-    return obj
-
-
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
-
-
-def _pointer(*parts: object) -> str:
-    """A JSON pointer (RFC 6901) built from keys and indices; the root is ``""`` shown as ``/``."""
-    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-    return "/" + "/".join(escaped) if parts else "/"
 
 
 class _Reader:
@@ -79,18 +59,7 @@ class _Reader:
         self.source = source
 
     def error(self, path: tuple[object, ...], problem: str) -> ModelFormatError:
-        return ModelFormatError(f"{self.source}: {_pointer(*path)}: {problem}")
-
-    def check_duplicates(self, value: Any, path: tuple[object, ...] = ()) -> None:
-        """Reject the first duplicate key anywhere in the document (depth first, in file order)."""
-        if isinstance(value, _Object):
-            if value.duplicate is not None:
-                raise self.error(path, f"duplicate key {value.duplicate!r}")
-            for key, item in value.items():
-                self.check_duplicates(item, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                self.check_duplicates(item, (*path, index))
+        return ModelFormatError(f"{self.source}: {json_pointer(*path)}: {problem}")
 
     def rational(self, value: Any, path: tuple[object, ...]) -> Fraction:
         """An exact rational: ``"p/q"`` in lowest terms (q > 1), ``"p"``, or a JSON integer."""
@@ -161,7 +130,6 @@ class _Reader:
     def rnn(self, doc: Any) -> RNN:
         if not isinstance(doc, dict):
             raise self.error((), "expected a JSON object")
-        self.check_duplicates(doc)
         self.header(doc)
         units, inputs = self.names(doc, "units"), self.names(doc, "inputs")
         h0 = self.vector(doc.get("h0", {}), units, ("h0",), "unit")
@@ -199,10 +167,7 @@ class _Reader:
 
 def loads(text: str, source: str = "<string>") -> RNN:
     """The RNN written as JSON ``text``; errors name ``source`` and the JSON-pointer path."""
-    try:
-        doc = json.loads(text, object_pairs_hook=_pairs_hook)
-    except json.JSONDecodeError as exc:
-        raise ModelFormatError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    doc = load_json(text, source, ModelFormatError)
     return _Reader(source).rnn(doc)
 
 

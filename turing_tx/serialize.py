@@ -33,6 +33,7 @@ from turing_tx.model import Attention, FeedForward, Head, Layer, Model, Normaliz
 from turing_tx.patterns import Pattern
 from turing_tx.positional import PositionalEncoding
 from turing_tx.rationals import format_rational, parse_rational
+from turing_tx.strict_json import load_json
 from turing_tx.textfile import read_text
 
 FORMAT, VERSION = "turing-tx-model", 1
@@ -218,25 +219,6 @@ class _Reader:
                      self.attention(self.get(obj, "cross_attn", path, dict, optional=True), f"{path}/cross_attn"))
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ModelFormatError(f"duplicate key {key!r}")
-        seen[key] = value
-    return seen
-
-
-def parse_json(text: str, source: str) -> Any:
-    """JSON with duplicate keys rejected and syntax errors reported with line and column."""
-    try:
-        return json.loads(text, object_pairs_hook=_reject_duplicates)
-    except json.JSONDecodeError as exc:
-        raise ModelFormatError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg})") from None
-    except ModelFormatError as exc:
-        raise ModelFormatError(f"{source}: {exc}") from None
-
-
 def model_from_json(data: Any, source: str = "<model>") -> Model:
     reader = _Reader(source)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -266,7 +248,7 @@ def model_from_json(data: Any, source: str = "<model>") -> Model:
 
 
 def loads(text: str, source: str = "<model>") -> Model:
-    return model_from_json(parse_json(text, source), source)
+    return model_from_json(load_json(text, source, ModelFormatError), source)
 
 
 def load(path: str | Path) -> Model:

@@ -23,6 +23,7 @@ from turing_tx.errors import MachineFormatError, UsageError
 from turing_tx.formats.errors import located
 from turing_tx.formats.stay import Rule, complete_table, source_halts, source_rules
 from turing_tx.machine import TuringMachine
+from turing_tx.strict_json import load_json
 from turing_tx.textfile import read_text
 
 REJECT = "reject"
@@ -183,12 +184,7 @@ def to_dtm(machine: TuringMachine) -> Any:
 
 def parse(text: str, source: str = "<string>") -> DtmFile:
     """A DTM JSON document (the seven DTM keys, optional ``input`` and ``name``)."""
-    try:
-        data = json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, source))
-    except json.JSONDecodeError as exc:
-        raise located(source, exc.msg, exc.lineno, exc.colno) from None
-    except RecursionError:
-        raise located(source, "JSON nesting too deep") from None
+    data = load_json(text, source, MachineFormatError)
     if not isinstance(data, dict):
         raise located(source, "a DTM file is a JSON object")
     unknown = sorted(set(data) - {*KEYS, "input", "name"})
@@ -203,16 +199,6 @@ def parse(text: str, source: str = "<string>") -> DtmFile:
     if stray:
         raise located(source, f"/input: input symbol {stray[0]!r} is not in tape_symbols")
     return DtmFile(machine, tuple(machine.symbols.index(ch) for ch in word_text), name)
-
-
-def _unique(pairs: list[tuple[str, Any]], source: str) -> dict[str, Any]:
-    """A JSON object's dict; a duplicate key is an error (``json`` would keep the last)."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise located(source, f"duplicate key {key!r}")
-        out[key] = value
-    return out
 
 
 def load_file(path: str | Path) -> DtmFile:
