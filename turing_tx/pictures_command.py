@@ -16,11 +16,11 @@ import argparse
 
 from turing_tx.atomic import write_atomic
 from turing_tx.attention_plot import compiled_attention, render_attention
+from turing_tx.cli_args import add_machine_arguments, resolve_machine
 from turing_tx.construction import CompiledMachine, get_construction
 from turing_tx.diagrams import render_space_time, space_time
 from turing_tx.errors import UsageError
 from turing_tx.figures import image_format
-from turing_tx.formats.loader import load, parse_input
 
 DEFAULT_STEPS = 100
 
@@ -34,10 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     }
     for name, text in helps.items():
         parser = subparsers.add_parser(name, help=text, description=text)
-        parser.add_argument("machine", metavar="MACHINE",
-                            help="a machine file, an inline bbchallenge string (1RB1LB_1LA1RZ) or a library name")
-        parser.add_argument("--input", metavar="WORD", help="input word in the machine's symbols "
-                            "(default: the word given with the machine, else the blank tape)")
+        add_machine_arguments(parser)
         parser.add_argument("--steps", metavar="N", type=int, default=DEFAULT_STEPS,
                             help=f"draw at most N steps, fewer if the machine halts (default {DEFAULT_STEPS})")
         parser.add_argument("-o", "--output", metavar="OUT", required=True, help="image file, .png or .svg")
@@ -48,14 +45,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _compile(args: argparse.Namespace) -> CompiledMachine:
-    """The one machine named by ``args.machine``, on its input, compiled by ``args.construction``."""
-    loaded = load(args.machine)
-    if len(loaded) != 1:
-        raise UsageError(f"{args.machine} holds {len(loaded)} machines; a picture draws one "
-                         "(give that machine inline)")
-    machine = loaded[0]
-    word = parse_input(machine, args.input) if args.input is not None else machine.word
-    return get_construction(args.construction).compile(machine.machine, word)
+    """The one machine named by the arguments, on its input, compiled by ``args.construction``."""
+    loaded, word = resolve_machine(args)
+    return get_construction(args.construction).compile(loaded.machine, word)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from turing_tx.ablation.study import StudyOptions, run_study
 from turing_tx.ablation.subjects import make_subject
 from turing_tx.ablation.sweeps import parse_numbers, parse_precisions, parse_windows
 from turing_tx.ablation.transforms import AblationError
+from turing_tx.cli_args import add_machine_arguments, resolve_machine
 from turing_tx.construction import construction_names
 from turing_tx.formats.loader import load, parse_input
 from turing_tx.machine import TuringMachine
@@ -28,10 +29,9 @@ from turing_tx.machine import TuringMachine
 def add_parser(subparsers: Any) -> None:
     """Register ``ablate`` and ``components`` on an argparse subparsers object."""
     components = subparsers.add_parser("components", help="list a compiled model's named components")
-    components.add_argument("machine", help="machine file or bbchallenge string")
+    add_machine_arguments(components)
     components.add_argument("--construction", "-c", default="perez",
                             help="a construction name, or 'all' (default perez)")
-    components.add_argument("--input", default=None, help="input word in the machine's symbols")
     components.set_defaults(command="components", handler=run)
 
     ablate = subparsers.add_parser("ablate", help="ablation study: run ablated models, write reports")
@@ -66,7 +66,8 @@ def _constructions(name: str) -> list[str]:
 
 
 def _components(args: argparse.Namespace) -> int:
-    machine, word = _machines([args.machine], args.input)[0]
+    loaded, word = resolve_machine(args)
+    machine = loaded.machine
     for construction in _constructions(args.construction):
         subject = make_subject(construction, machine, word)
         if subject.model is None:
