@@ -34,7 +34,7 @@ from constructions._bhattamishra_blocks import (
     shifted_match,
     start_average,
 )
-from turing_tx.construction import CompiledMachine, ShippedClaims
+from turing_tx.construction import CompiledMachine, Observation, ShippedClaims
 from turing_tx.errors import DecodingError, ModelError, UsageError
 from turing_tx.interpreter import DecoderStep, Interpreter
 from turing_tx.linear import LinearMap
@@ -332,6 +332,37 @@ class BhattamishraCompiled(CompiledMachine):
         ticks = None if max_steps is None else self.ss.ticks_for(max_steps)
         states = self.states(ticks, backend=backend, model=model, track_bits=track_bits)
         return self.ss.steps_from_states(self._checked(states), max_steps)
+
+    def observe(self, model: Model | None, backend: str, steps: int) -> Observation:
+        """Unchecked decoding of every tick (§4.2: a tick diverges when its h_t differs from the RNN's,
+        whatever else the output holds), the first divergent tick, and the raw outputs."""
+        ticks = self.ss.ticks_for(steps)
+        interpreter = Interpreter(model or self.model, backend)
+        to_fraction = interpreter.backend.to_fraction
+        reference = self.rnn.run(self.rnn_word, ticks)
+        outputs: list[tuple[Fraction, ...]] = []
+        observation = Observation([])
+
+        def hidden() -> Iterator[State]:
+            run = interpreter.run(self.tokens, ticks)
+            for tick, (step, expected) in enumerate(zip(run, reference, strict=False), start=1):
+                outputs.append(tuple(to_fraction(v) for v in step.output))
+                h = decode_hidden(step, check=False)
+                if observation.first_divergence_tick is None and h != expected:
+                    observation.first_divergence_tick = tick
+                yield h
+
+        states = hidden()
+        try:
+            for step in self.ss.steps_from_states(states, steps):
+                observation.steps.append(step)
+        except DecodingError as exc:
+            observation.error = str(exc)
+            observation.error_configuration = self.ss.step_of_tick(len(outputs))
+        for _ in states:  # finish the run: the divergence tick and the outputs cover every tick
+            pass
+        observation.record_outputs(outputs)
+        return observation
 
     def _checked(self, states: Iterator[State]) -> Iterator[State]:
         """The decoded h_t, each checked against the RNN's own h_t (a mismatch is a DecodingError)."""

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from turing_tx.construction import CompiledMachine, ShippedClaims
+from turing_tx.construction import CompiledMachine, Observation, ShippedClaims
 from turing_tx.errors import DecodingError
 from turing_tx.folding import HALT, FoldedMachine, fold, unfold_cell
-from turing_tx.interpreter import DecoderStep, Interpreter
+from turing_tx.interpreter import DecoderStep, Interpreter, decoder_outputs
 from turing_tx.linear import LinearMap
 from turing_tx.machine import TuringMachine
 from turing_tx.model import FeedForward, FeedForwardBuilder, Head, Layer, Model, attention, inert_ffn, inert_head
@@ -299,6 +299,24 @@ class PerezCompiledMachine(CompiledMachine):
             if previous is not None:
                 yield to_step(self.folded, previous, config)
             previous = config
+
+
+    def observe(self, model: Model | None, backend: str, steps: int) -> Observation:
+        """Decoded steps until the first decoding failure, and the raw outputs of positions 0..steps."""
+        model = model or self.model
+        observation = Observation([])
+        previous: Configuration | None = None
+        configurations = 0
+        try:
+            for config, _ in self.configurations(steps, backend=backend, model=model):
+                if previous is not None:
+                    observation.steps.append(to_step(self.folded, previous, config))
+                previous = config
+                configurations += 1
+        except DecodingError as exc:
+            observation.error, observation.error_configuration = str(exc), configurations
+        observation.record_outputs(decoder_outputs(model, self.tokens, steps + 1, backend))
+        return observation
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from turing_tx.construction import CompiledMachine, ShippedClaims
+from turing_tx.construction import CompiledMachine, Observation, ShippedClaims
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
@@ -351,6 +351,33 @@ class SSCompiledMachine(CompiledMachine):
     def ticks_for(self, steps: int) -> int:
         """Ticks needed to complete ``steps`` TM steps: n + 2 + 3·steps."""
         return self.first_step_tick + TICKS_PER_STEP * steps
+
+    def step_of_tick(self, tick: int) -> int:
+        """The configuration a failure at ``tick`` belongs to (configuration s completes at n+2+3s)."""
+        return max(0, -(-(tick - self.first_step_tick) // TICKS_PER_STEP))
+
+    def observe(self, model: Model | None, backend: str, steps: int) -> Observation:
+        """The RNN run in ``backend`` (precision ablations; an RNN has no transformer parts to remove):
+        decoded steps until the first decoding failure, and the distinct hidden states."""
+        if model is not None:
+            raise UsageError(f"{NAME} is an RNN: only precision ablations apply")
+        states = list(self.states(self.ticks_for(steps), backend=backend))
+        observation = Observation([])
+        consumed = 0
+
+        def counted() -> Iterator[State]:
+            nonlocal consumed
+            for h in states:
+                consumed += 1
+                yield h
+
+        try:
+            for step in self.steps_from_states(counted(), steps):
+                observation.steps.append(step)
+        except DecodingError as exc:
+            observation.error, observation.error_configuration = str(exc), self.step_of_tick(consumed)
+        observation.record_outputs([tuple(h[u] for u in self.rnn.units) for h in states])
+        return observation
 
     def describe(self) -> dict[str, Any]:
         k, states = self.machine.num_symbols, self.machine.num_states

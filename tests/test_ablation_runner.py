@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from turing_tx.ablation.runner import Runner, compare
-from turing_tx.ablation.subjects import Observation
+from turing_tx.construction import Observation
 from turing_tx.formats.bbchallenge import parse_machine
 from turing_tx.simulator import Step, simulate
 

@@ -31,6 +31,29 @@ from turing_tx.rnn import RNN, State
 from turing_tx.simulator import Step, check_step_limit, simulate
 
 
+@dataclass
+class Observation:
+    """A run of a (possibly ablated) model that does not stop at the first wrong step.
+
+    ``steps``: the machine steps decoded until the first decoding failure (``error``, at configuration
+    ``error_configuration``); ``outputs``: the decoder outputs (exact values) of every position run, so
+    ablation studies can count how many distinct outputs a model can emit; ``first_divergence_tick``:
+    for RNN-based constructions, the first tick whose hidden state differs from the RNN's.
+    """
+
+    steps: list[Step]
+    error: str | None = None
+    error_configuration: int | None = None
+    distinct_outputs: int = 0
+    positions: int = 0
+    first_divergence_tick: int | None = None
+    outputs: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+
+    def record_outputs(self, outputs: list[tuple[Any, ...]]) -> None:
+        self.outputs = outputs
+        self.distinct_outputs, self.positions = len(set(outputs)), len(outputs)
+
+
 class CompiledMachine(abc.ABC):
     """A machine compiled by one construction, ready to run on its input word."""
 
@@ -54,6 +77,11 @@ class CompiledMachine(abc.ABC):
     @abc.abstractmethod
     def describe(self) -> dict[str, Any]:
         """Sizes and counts worth reporting (width, paper's formula, layers, heads, hidden units)."""
+
+    def observe(self, model: Model | None, backend: str, steps: int) -> Observation:
+        """Run ``model`` (None: the compiled one) for ``steps`` machine steps, collecting what it
+        decodes and emits (see :class:`Observation`); what ablation studies compare."""
+        raise UsageError(f"{self.construction} does not support ablation runs")
 
     @abc.abstractmethod
     def trace(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,

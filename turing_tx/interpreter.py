@@ -277,3 +277,11 @@ class Interpreter:
         if self.record_sublayers:
             step.sublayers[sub.name] = out
         return out
+
+
+def decoder_outputs(model: Model, tokens: Sequence[str], positions: int, backend: Backend | str | None = None,
+                    ) -> list[tuple[Fraction, ...]]:
+    """The exact values of the decoder outputs at positions 0..positions−1 (no decoding)."""
+    interpreter = Interpreter(model, backend)
+    to_fraction = interpreter.backend.to_fraction
+    return [tuple(to_fraction(v) for v in step.output) for step in interpreter.run(tokens, positions)]

@@ -16,8 +16,10 @@ from typing import Any
 
 from turing_tx.ablation.claims import SURGERY, ComponentClaim, Evidence, claims_for, verdict
 from turing_tx.ablation.components import component_names
-from turing_tx.ablation.subjects import Observation, Subject, make_subject
+from turing_tx.ablation.subjects import Subject, make_subject
 from turing_tx.ablation.transforms import Ablation, parse_ablation
+from turing_tx.construction import Observation
+from turing_tx.errors import MachineFormatError
 from turing_tx.formats.bbchallenge import parse_machine
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
@@ -248,7 +250,7 @@ class Runner:
         machine = parse_machine(check["machine"], f"claims of {self.construction}")
         subject = make_subject(self.construction, machine, ())
         ticks = int(check["ticks"])
-        steps = -(-(ticks - subject.compiled.ss.first_step_tick) // 3)
+        steps = subject.compiled.ss.step_of_tick(ticks)
         saved, self.max_steps = self.max_steps, steps
         try:
             row = self.run(component, "finite-outputs", subject=subject)
@@ -298,5 +300,5 @@ def machine_label(machine: TuringMachine) -> str:
 
     try:
         return write_machine(machine)
-    except Exception:  # noqa: BLE001 - machines outside the bbchallenge subset keep their name
+    except MachineFormatError:  # machines outside the bbchallenge subset keep their name
         return machine.name or "machine"
