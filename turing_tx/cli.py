@@ -125,7 +125,7 @@ def command_run(args: argparse.Namespace) -> int:
             print(format_trace(report.steps, report))
             print()
         print(format_summary(summary))
-    return 0 if report.verification.verified else EXIT_MISMATCH
+    return EXIT_MISMATCH if report.verification.verified is False else 0
 
 
 def command_verify(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from turing_tx.construction import CompiledMachine, Verification, get_constructi
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
 from turing_tx.numbers import DEFAULT_BACKEND, get_backend
+from turing_tx.rnn import RNN
 from turing_tx.simulator import RunRecord, Step, check_step_limit, simulate
 
 REFERENCE = "reference"
@@ -38,7 +39,7 @@ class RunReport:
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.record.summary())
         out["verified"] = self.verification.verified
-        if not self.verification.verified:
+        if self.verification.verified is False:
             out["mismatch"] = self.verification.detail
         out["construction"] = self.construction
         if self.compiled is not None:
@@ -70,18 +71,20 @@ def _bounded(steps: Iterator[Step], time_limit: float | None, report: RunReport)
 def run_machine(machine: TuringMachine, word: tuple[int, ...], construction: str = "perez", *,
                 max_steps: int | None = None, time_limit: float | None = None,
                 backend: str = DEFAULT_BACKEND, keep_steps: bool = False, progress: bool = False,
-                model: Model | None = None) -> RunReport:
-    """Run ``machine`` on ``word`` through ``construction`` (or the plain ``reference`` simulator)."""
+                model: Model | RNN | None = None) -> RunReport:
+    """Run ``machine`` on ``word`` through ``construction`` (or the plain ``reference`` simulator,
+    which checks nothing and reports ``verified`` None); ``model`` replaces the compiled network."""
     check_step_limit(max_steps)
     verification = Verification()
     compiled = None
     if construction == REFERENCE:
-        decoded: Iterator[Step] = simulate(machine, word, max_steps)
+        verification.verified = None  # the simulator compared with itself checks nothing
+        checked: Iterator[Step] = simulate(machine, word, max_steps)
     else:
         compiled = get_construction(construction).compile(machine, word)
         decoded = compiled.trace(max_steps, backend=backend, model=model, track_bits=get_backend(backend).exact)
+        checked = lockstep(machine, word, decoded, max_steps, verification)
     report = RunReport(construction, RunRecord.start(machine, word), verification, compiled=compiled)
-    checked = lockstep(machine, word, decoded, max_steps, verification)
     bar = tqdm(total=max_steps, unit="step", disable=not progress, leave=False, desc=construction)
     with bar:
         for step in _bounded(checked, time_limit, report):
@@ -89,7 +92,7 @@ def run_machine(machine: TuringMachine, word: tuple[int, ...], construction: str
             if keep_steps:
                 report.steps.append(step)
             bar.update(1)
-    if not verification.verified:
+    if verification.verified is False:
         report.stop_reason = "mismatch"
     elif report.stop_reason != "time limit":
         report.stop_reason = "halted" if report.record.halted else "step limit"

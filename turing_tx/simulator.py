@@ -8,7 +8,7 @@ summary, space-time diagram) consumes events the same way whatever produced them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from turing_tx.errors import UsageError
@@ -17,7 +17,14 @@ from turing_tx.machine import Move, TuringMachine
 
 @dataclass(frozen=True)
 class Step:
-    """One executed transition: from (state, head, read) it wrote, moved and went to next/halt."""
+    """One executed transition: from (state, head, read) it wrote, moved and went to next/halt.
+
+    ``tape`` is the tape after the step *as a network represents it* (non-blank cells by absolute
+    cell), set by decoders whose construction holds the tape itself (Pérez: the input and the
+    decoded writes; Siegelmann–Sontag: the two stacks around the head); None for the simulator,
+    whose tape lives in :class:`Tape`. It takes no part in equality: :func:`turing_tx.construction.lockstep`
+    compares it field by field against the simulator's tape.
+    """
 
     number: int
     state: int
@@ -27,6 +34,7 @@ class Step:
     move: Move
     next_state: int | None
     halt: str | None
+    tape: Mapping[int, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def head_after(self) -> int:
@@ -73,10 +81,16 @@ def check_step_limit(max_steps: int | None) -> None:
         raise UsageError(f"step limit must be a non-negative integer, got {max_steps}")
 
 
-def simulate(machine: TuringMachine, word: Sequence[int] = (), max_steps: int | None = None) -> Iterator[Step]:
-    """Steps of ``machine`` on ``word`` (head on cell 0, state 0) until it halts or ``max_steps``."""
+def simulate(machine: TuringMachine, word: Sequence[int] = (), max_steps: int | None = None, *,
+             tape: Tape | None = None) -> Iterator[Step]:
+    """Steps of ``machine`` on ``word`` (head on cell 0, state 0) until it halts or ``max_steps``.
+
+    ``tape`` (an empty :class:`Tape`) lets the caller watch the tape: it holds the word at the start
+    and each step's write by the time that step is yielded.
+    """
     check_step_limit(max_steps)
-    tape = Tape.from_word(word)
+    tape = tape if tape is not None else Tape()
+    tape.cells.update(Tape.from_word(word).cells)
     state, head, number = 0, 0, 0
     while max_steps is None or number < max_steps:
         read = tape.read(head)
@@ -110,8 +124,12 @@ class RunRecord:
         return cls(machine, Tape.from_word(word))
 
     def apply(self, step: Step) -> None:
+        """Advance by ``step``; a step that carries the network's own tape replaces the tape with it."""
         entry = self.machine.entry(step.state, step.read)
-        self.tape.write(step.head, step.write)
+        if step.tape is not None:
+            self.tape = Tape(dict(step.tape))
+        else:
+            self.tape.write(step.head, step.write)
         self.head_before = step.head
         self.head = step.head_after
         self.steps = step.number
