@@ -9,27 +9,39 @@ odd digits: δ[a_1..a_ℓ] = Σ (2a_i+1)/B^i. The network
 runs a three-group pipeline, G0 (state, stacks) → G1 (case detection, stack tops) → G2 (gated pushes
 and pops) → G0, so one TM step takes **3 ticks**. A loader reads the input w_1..w_n ``$`` one symbol
 per tick and places the initial configuration in G0 at **tick n+2** (``first_step_tick``); TM step s
-is complete at tick n+2+3s. After the halting step the wave sits in ``s:Z`` and the configuration is
-frozen. Unit names follow spec §4.1 (``s:A``, ``C:A:0``, ``thR:1``, ``gLL``, ``ld:J``, …); states are
-named by their display names (``q0``, ``q1``, … if a state is itself called ``Z``).
+is complete at tick n+2+3s. After the halting step the wave sits in the halting unit and the
+configuration is frozen. Unit names follow spec §4.1 (``s:A``, ``C:A:0``, ``thR:1``, ``gLL``, ``ld:J``,
+…); control units are named by the states' and halt names' display names, which a machine keeps
+distinct.
+
+**Extension (one halting unit per halt name).** The spec has one halting unit ``s:Z``. A machine
+with several halt names (a recognizer's ``accept`` and ``reject``) gets a control unit ``s:<halt>``
+for each, each with its own freeze chain ``H1:<halt>`` (G1) → ``H2:<halt>`` (G2) → ``s:<halt>``, so
+the verdict is held by the network, not looked up in the table: 3 units per halt name, d_h =
+(2k+1)|Q| + 4k + 11 + 3|H|, the spec's width when |H| = 1.
 
 **Extension (blank cells in the input).** The spec's input alphabet is {1..k−1, ``$``}, but the
 bbchallenge format allows blanks inside a word (BB(2) on ``101``). When, and only when, the word
 contains a 0, the input symbol ``"0"`` and the loader unit ``ld:T:0`` (digit 2·0+1 = 1) are added, so
-d_h is one more than the spec's (2k+1)|Q| + 4k + 14, which holds exactly for blank-free words.
+d_h is one more.
 
 Decoding (:meth:`SSCompiledMachine.steps_from_states`) reads hidden states tick by tick from any
-source (this RNN, or a transformer simulating it), asserts the pipeline invariant, and yields the
-machine's :class:`~turing_tx.simulator.Step` events; anything undecodable raises
-:class:`~turing_tx.errors.DecodingError`.
+source (this RNN, a transformer simulating it, or a network given by a user), asserts the pipeline
+invariant, and yields the machine's :class:`~turing_tx.simulator.Step` events. Every field comes from
+the network: the control state (or halt name) from the ``s:`` units, the symbol read from the case
+units, both stacks at every step boundary, the move and the written symbol from how the stacks
+changed (a push on L for a right move, a pop for a left one), the head from those moves, and the
+tape from the stacks around it. The machine's table is never consulted: a network of another
+machine decodes into *that* machine's steps, which the lockstep check then rejects. Anything
+undecodable raises :class:`~turing_tx.errors.DecodingError`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from turing_tx.construction import CompiledMachine, Observation, ShippedClaims
 from turing_tx.errors import DecodingError, UsageError
@@ -43,7 +55,6 @@ NAME = "siegelmann-sontag"
 PAPER = ("Siegelmann & Sontag (1995), On the computational power of neural nets, "
          "J. Computer and System Sciences 50(1)")
 END = "$"
-HALT = "Z"
 TICKS_PER_STEP = 3
 
 
@@ -120,17 +131,22 @@ class Layout:
     def base(self) -> int:
         return 2 * self.k
 
-    @property
-    def state_names(self) -> tuple[str, ...]:
-        names = self.machine.states
-        return names if HALT not in names else tuple(f"q{i}" for i in range(len(names)))
+    def s(self, q: int) -> str:
+        """The control unit of state q."""
+        return f"s:{self.machine.states[q]}"
 
-    def s(self, q: int | None) -> str:
-        """The control unit of state q (None = halted)."""
-        return f"s:{HALT}" if q is None else f"s:{self.state_names[q]}"
+    @staticmethod
+    def halt_unit(halt: str) -> str:
+        """The control unit of halt name ``halt`` (one per halt name; see the module docstring)."""
+        return f"s:{halt}"
+
+    def target(self, q: int, a: int) -> str:
+        """The control unit that case (q, a) leads to: the next state's, or the halt name's."""
+        entry = self.machine.entry(q, a)
+        return self.halt_unit(entry.halt) if entry.halts else self.s(entry.next_state)  # type: ignore[arg-type]
 
     def c(self, q: int, a: int, group: int = 1) -> str:
-        return f"{'C' if group == 1 else 'C2'}:{self.state_names[q]}:{a}"
+        return f"{'C' if group == 1 else 'C2'}:{self.machine.states[q]}:{a}"
 
     @property
     def thresholds(self) -> range:
@@ -146,20 +162,25 @@ class Layout:
         return tuple(str(a) for a in self.loader_digits) + (END,)
 
     @property
+    def halts(self) -> tuple[str, ...]:
+        return self.machine.halts
+
+    @property
     def g0(self) -> tuple[str, ...]:
-        return tuple(self.s(q) for q in range(self.machine.num_states)) + (self.s(None), "L", "R")
+        return (tuple(self.s(q) for q in range(self.machine.num_states))
+                + tuple(map(self.halt_unit, self.halts)) + ("L", "R"))
 
     @property
     def g1(self) -> tuple[str, ...]:
         cases = tuple(self.c(q, a) for q in range(self.machine.num_states) for a in range(self.k))
         reads = tuple(f"th{side}:{j}" for side in "RL" for j in self.thresholds)
-        return cases + reads + ("L1", "R1", "H1")
+        return cases + reads + ("L1", "R1") + tuple(f"H1:{h}" for h in self.halts)
 
     @property
     def g2(self) -> tuple[str, ...]:
         cases = tuple(self.c(q, a, 2) for q in range(self.machine.num_states) for a in range(self.k))
         return cases + ("gLR", "gLL", "gRR", "gRL") + tuple(f"aL:{j}" for j in self.thresholds) + (
-            "gLH", "gRH", "H2")
+            "gLH", "gRH") + tuple(f"H2:{h}" for h in self.halts)
 
     @property
     def loader(self) -> tuple[str, ...]:
@@ -171,9 +192,14 @@ class Layout:
 
 
 def spec_width(machine: TuringMachine) -> int:
-    """d_h = (2k+1)|Q| + 4k + 14 (spec §4.1), the width for a word without blank cells."""
+    """d_h = (2k+1)|Q| + 4k + 14 (spec §4.1): the width for one halt name and a word without blanks."""
     k, states = machine.num_symbols, machine.num_states
     return (2 * k + 1) * states + 4 * k + 14
+
+
+def halt_extension(machine: TuringMachine) -> int:
+    """Units beyond the spec's width for the extra halt names: 3 per name after the first."""
+    return 3 * (len(machine.halts) - 1)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -200,7 +226,8 @@ def g1_equations(layout: Layout) -> dict[str, Affine]:
     for side in "RL":
         for j in layout.thresholds:
             eqs[f"th{side}:{j}"] = B * u(side) - 2 * j
-    eqs.update({"L1": u("L"), "R1": u("R"), "H1": u(layout.s(None))})
+    eqs.update({"L1": u("L"), "R1": u("R")})
+    eqs.update({f"H1:{h}": u(layout.halt_unit(h)) for h in layout.halts})
     return {name: eqs[name] for name in layout.g1}
 
 
@@ -218,9 +245,10 @@ def g2_equations(layout: Layout) -> dict[str, Affine]:
     eqs["gRL"] = Fraction(1, B * B) * pop["R"] + moves["L"] - 1
     for j in layout.thresholds:
         eqs[f"aL:{j}"] = u(f"thL:{j}") + moves["L"] - 1
-    eqs["gLH"] = u("L1") + u("H1") - 1
-    eqs["gRH"] = u("R1") + u("H1") - 1
-    eqs["H2"] = u("H1")
+    halted = total(u(f"H1:{h}") for h in layout.halts)
+    eqs["gLH"] = u("L1") + halted - 1
+    eqs["gRH"] = u("R1") + halted - 1
+    eqs.update({f"H2:{h}": u(f"H1:{h}") for h in layout.halts})
     return eqs
 
 
@@ -229,13 +257,14 @@ def g0_equations(layout: Layout) -> dict[str, Affine]:
     B, machine = layout.base, layout.machine
     eqs = {name: Affine() for name in layout.g0}
     eqs[layout.s(0)] += u("ld:F")
-    eqs[layout.s(None)] += u("H2")
+    for h in layout.halts:
+        eqs[layout.halt_unit(h)] += u(f"H2:{h}")
     eqs["L"] = u("gLR") + u("gLL") + u("gLH")
     eqs["R"] = (u("gRR") + u("gRL") + u("gRH") + Fraction(2, B) * total(u(f"aL:{j}") for j in layout.thresholds)
                 + u("ld:J"))
     for q, a in _cases(layout):
         entry, case = machine.entry(q, a), _case_indicator(layout, q, a, 2)
-        eqs[layout.s(entry.next_state)] += case
+        eqs[layout.target(q, a)] += case
         if entry.move == "R":
             eqs["L"] += Fraction(2 * entry.write + 1, B) * case
         else:
@@ -264,7 +293,7 @@ def compile_rnn(machine: TuringMachine, word: Sequence[int] = ()) -> RNN:
     equations = {**g0_equations(layout), **g1_equations(layout), **g2_equations(layout),
                  **loader_equations(layout)}
     assert tuple(sorted(equations)) == tuple(sorted(layout.units)), "every unit has one equation"
-    expected = spec_width(machine) + layout.blank_input
+    expected = spec_width(machine) + halt_extension(machine) + layout.blank_input
     assert len(layout.units) == expected, f"width {len(layout.units)} != formula {expected}"
     units = layout.units
     return RNN(
@@ -292,9 +321,11 @@ def rnn_input(machine: TuringMachine, word: Sequence[int] = ()) -> list[str]:
 
 @dataclass(frozen=True)
 class Configuration:
-    """A decoded step boundary: control state (None = halted), head, and the two stacks, top first."""
+    """A decoded step boundary: control state (None = halted, as ``halt``), head, and the two stacks,
+    top first."""
 
     state: int | None
+    halt: str | None
     head: int
     left: tuple[int, ...]
     right: tuple[int, ...]
@@ -304,6 +335,29 @@ class Configuration:
         cells = {self.head + i: a for i, a in enumerate(self.right) if a}
         cells.update({self.head - 1 - i: a for i, a in enumerate(self.left) if a})
         return cells
+
+
+def stack_move(before: Configuration, after: Configuration) -> tuple[Literal["L", "R"], int]:
+    """(move, symbol written) that turns ``before``'s stacks into ``after``'s, read off the stacks.
+
+    A right move pushes the written symbol on L and pops the head cell off R; a left move pops L's
+    top (the new head cell, blank if L was empty) and pushes it with the written symbol on R in
+    place of the old head cell. The two cases change L's length by +1 and −1 (or 0 on an empty L),
+    so at most one applies; stacks that changed in any other way are no step of a Turing machine.
+    """
+    left, right = before.left, before.right
+    if after.left[1:] == left and len(after.left) == len(left) + 1 and after.right == right[1:]:
+        return "R", after.left[0]
+    uncovered = left[0] if left else 0
+    if after.left == left[1:] and after.right[:1] == (uncovered,) and after.right[2:] == right[1:] \
+            and len(after.right) == len(right[1:]) + 2:
+        return "L", after.right[1]
+    raise DecodingError(f"the stacks changed in a way no single move explains: L {_digits(left)} → "
+                        f"{_digits(after.left)}, R {_digits(right)} → {_digits(after.right)}")
+
+
+def _digits(stack: tuple[int, ...]) -> str:
+    return "[" + " ".join(map(str, stack)) + "]"
 
 
 def stack_symbols(value: Fraction | float, base: int, limit: int) -> tuple[int, ...]:
@@ -399,17 +453,22 @@ class SSCompiledMachine(CompiledMachine):
     # -- decoding ------------------------------------------------------------------------------
 
     def decode_configuration(self, h: Mapping[str, Fraction], head: int = 0, steps: int = 0) -> Configuration:
-        """The configuration held by G0 at a step boundary (``steps`` bounds the stack lengths)."""
-        controls = [(q, h.get(self.layout.s(q), 0)) for q in (*range(self.machine.num_states), None)]
-        on = [q for q, value in controls if value == 1]
-        stray = [self.layout.s(q) for q, value in controls if value not in (0, 1)]
+        """The configuration held by G0 at a step boundary: the one control unit (state or halt
+        name) equal to 1 and both stacks (``steps`` bounds their lengths); ``head`` is where the
+        decoded moves have put the head."""
+        controls: list[tuple[int | None, str | None, str]] = [
+            *((q, None, self.layout.s(q)) for q in range(self.machine.num_states)),
+            *((None, halt, self.layout.halt_unit(halt)) for halt in self.layout.halts)]
+        on = [(q, halt) for q, halt, unit in controls if h.get(unit, 0) == 1]
+        stray = [unit for _, _, unit in controls if h.get(unit, 0) not in (0, 1)]
         if len(on) != 1 or stray:
-            shown = ", ".join(f"{self.layout.s(q)}={value}" for q, value in controls if value)
-            raise DecodingError(f"no unique state unit equal to 1 ({shown or 'all zero'})")
+            shown = ", ".join(f"{unit}={h[unit]}" for _, _, unit in controls if h.get(unit, 0))
+            raise DecodingError(f"no unique control unit equal to 1 ({shown or 'all zero'})")
         limit = len(self.word) + 2 * steps + 2
         left = stack_symbols(h.get("L", 0), self.layout.base, limit)
         right = stack_symbols(h.get("R", 0), self.layout.base, limit)
-        return Configuration(on[0], head, left, right)
+        (state, halt), = on
+        return Configuration(state, halt, head, left, right)
 
     def decode_case(self, h: Mapping[str, Fraction], state: int) -> int:
         """The symbol read, from the G2 case units of ``state``: the largest a with C2:q:a = 1."""
@@ -422,7 +481,7 @@ class SSCompiledMachine(CompiledMachine):
         ones = sum(1 for value in values if value == 1)
         if values != [1] * ones + [0] * (self.layout.k - ones) or not ones:
             shown = " ".join(str(value) for value in values)
-            raise DecodingError(f"case units C2:{self.layout.state_names[state]}:* = {shown} "
+            raise DecodingError(f"case units C2:{self.machine.states[state]}:* = {shown} "
                                 "are not 1…1 0…0")
         return ones - 1
 
@@ -470,16 +529,15 @@ class SSCompiledMachine(CompiledMachine):
 
     def decode_step(self, number: int, before: Configuration, read: int,
                     h: Mapping[str, Fraction]) -> tuple[Step, Configuration]:
-        """Step ``number`` from ``before`` (reading ``read``) to the configuration G0 holds in ``h``."""
+        """Step ``number`` from ``before`` (reading ``read``, from the case units) to the
+        configuration G0 holds in ``h``: the move and the written symbol from how the stacks
+        changed, the new head from the move, the next state or halt name from the control units."""
         state = before.state
         assert state is not None, "no step is decoded after the halting one"
-        entry = self.machine.entry(state, read)
-        after = self.decode_configuration(h, before.head + entry.delta, number)
-        written = after.left[:1] if entry.move == "R" else after.right[1:2]
-        if not written:
-            raise DecodingError(f"the stacks hold no symbol written by step {number} ({entry.move} move)")
-        halt = (entry.halt or self.machine.halts[0]) if after.state is None else None
-        step = Step(number, state, before.head, read, written[0], entry.move, after.state, halt)
+        stacks = self.decode_configuration(h, before.head, number)
+        move, written = stack_move(before, stacks)
+        after = replace(stacks, head=before.head + (1 if move == "R" else -1))
+        step = Step(number, state, before.head, read, written, move, after.state, after.halt, tape=after.tape())
         return step, after
 
     def steps_from_states(self, states: Iterable[Mapping[str, Fraction]],

@@ -99,11 +99,11 @@ def test_cross_residual_surgery_bounds_the_outputs(construction, distinct):
 
 
 @pytest.mark.parametrize(("construction", "residual", "detail"), [
-    (BHATTAMISHRA_PE, "dec0.cross_attn.residual", "tick 2: transformer h differs from the RNN: unit s:A"),
-    (BHATTAMISHRA_PE, "dec0.self_attn.residual", "tick 2: transformer h differs from the RNN"),
+    (BHATTAMISHRA_PE, "dec0.cross_attn.residual", r"tick 2: no unique control unit equal to 1 \(all zero\)"),
+    (BHATTAMISHRA_PE, "dec0.self_attn.residual", "tick 2: no unique control unit equal to 1"),
     (BHATTAMISHRA_PE, "dec0.ffn.residual", r"tick 1: decoder output has x:\$ = -1"),
     (BHATTAMISHRA_MASK, "dec0.cross_attn.residual", "tick 1: decoder output has one = 0"),
-    (BHATTAMISHRA_MASK, "enc0.ffn.residual", "tick 1: transformer h differs from the RNN"),
+    (BHATTAMISHRA_MASK, "enc0.ffn.residual", "tick 2: no unique control unit equal to 1"),
 ])
 def test_ablated_models_fail_as_decoding_errors(construction, residual, detail):
     compiled = construction.compile(parse_machine(BB2))
