@@ -440,7 +440,7 @@ class SSCompiledMachine(CompiledMachine):
             "hidden_units": self.dimension,
             "formula": f"d_h = (2k+1)|Q| + 4k + 14 = {2 * k + 1}·{states} + {4 * k} + 14 = "
                        f"{spec_width(self.machine)}",
-            "extension": "+1 unit ld:T:0 for blank input cells" if self.layout.blank_input else None,
+            "extension": "; ".join(self._extensions()) or None,
             "groups": {"G0": len(self.layout.g0), "G1": len(self.layout.g1), "G2": len(self.layout.g2),
                        "loader": len(self.layout.loader)},
             "base": self.layout.base,
@@ -449,6 +449,15 @@ class SSCompiledMachine(CompiledMachine):
             "first_step_tick": self.first_step_tick,
             "ticks_for_run": f"n + 2 + 3T = {self.first_step_tick} + 3T for T steps",
         }
+
+    def _extensions(self) -> list[str]:
+        """Units beyond the spec's formula, each with its reason (see the module docstring)."""
+        extensions = []
+        if halts := halt_extension(self.machine):
+            extensions.append(f"+{halts} units s:/H1:/H2: for {len(self.machine.halts)} halt names")
+        if self.layout.blank_input:
+            extensions.append("+1 unit ld:T:0 for blank input cells")
+        return extensions
 
     # -- decoding ------------------------------------------------------------------------------
 

@@ -109,6 +109,20 @@ def test_control_units_keep_the_machines_names() -> None:
     assert verify(ss, None).verified
 
 
+def test_each_halt_name_has_its_own_control_unit() -> None:
+    """A recognizer's verdict is held by the network: one control unit and freeze chain per halt
+    name (3 units beyond the spec's width for each name after the first)."""
+    machine = TuringMachine(("0", "1"), ("A",), ("accept", "reject"),
+                            ((Entry(0, "R", halt="reject"), Entry(1, "R", halt="accept")),))
+    ss = SIEGELMANN_SONTAG.compile(machine, (1,))
+    assert {"s:accept", "s:reject", "H1:accept", "H2:reject"} <= set(ss.rnn.units)
+    assert ss.dimension == spec_width(machine) + 3
+    last = list(ss.trace())[-1]
+    assert (last.next_state, last.halt) == (None, "accept")
+    frozen = list(ss.states(ss.ticks_for(1) + 6))[-1]
+    assert (frozen["s:accept"], frozen.get("s:reject", 0)) == (1, 0)
+
+
 # -- the worked example (spec §5) -------------------------------------------------------------
 
 TICKS = {
