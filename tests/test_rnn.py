@@ -6,7 +6,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from turing_tx.errors import ModelError, UsageError
+from turing_tx.errors import ExecutionError, ModelError, UsageError
 from turing_tx.rnn import RNN, sigma
 
 
@@ -57,7 +57,7 @@ def test_initial_state_and_size() -> None:
 
 
 def test_step_rejects_unknown_symbol_and_run_an_empty_word() -> None:
-    with pytest.raises(UsageError, match="input symbol 'b' is not in the RNN's alphabet a \\$"):
+    with pytest.raises(ExecutionError, match="input symbol 'b' is not in the RNN's alphabet a \\$"):
         toy().step(toy().initial_state(), "b")
     with pytest.raises(UsageError, match="at least one symbol"):
         next(toy().run([]))

@@ -1,14 +1,16 @@
 """The ``turing-tx`` command line.
 
     turing-tx run MACHINE [--input WORD] [--construction NAME] [--max-steps N] [--trace] [--json]
-    turing-tx compile MACHINE -o model.json
-    turing-tx verify MACHINE --max-steps N
+    turing-tx compile MACHINE [-c CONSTRUCTION] -o model.json    (siegelmann-sontag: an RNN JSON)
+    turing-tx verify MACHINE [--model FILE] [-c CONSTRUCTION] --max-steps N
     turing-tx machines | constructions
 
 MACHINE is a machine file (bbchallenge text, turingmachine.io YAML, Morphett, automata-lib DTM JSON),
 an inline bbchallenge string such as ``1RB1LB_1LA1RZ``, a library name such as ``bb3``, or (for run and
-verify) a model JSON written by ``compile``. Every user error is one line on stderr and exit status 2;
-a run that fails verification exits 1.
+verify) a model JSON written by ``compile``. ``verify --model FILE`` checks a given network (a model
+JSON, or an RNN JSON run as Siegelmann–Sontag's or compiled into a Bhattamishra et al. transformer)
+against MACHINE, read with the construction's decoder. Every user error is one line on stderr and exit
+status 2; a run that fails verification exits 1.
 """
 
 from __future__ import annotations
@@ -23,16 +25,22 @@ from typing import Any, NoReturn
 
 from turing_tx import rnn_format, serialize
 from turing_tx.cli_args import add_machine_arguments, non_negative_int, positive_float, resolve_machine
-from turing_tx.construction import construction_names, get_construction
-from turing_tx.errors import TuringTxError, UsageError
+from turing_tx.construction import CompiledMachine, construction_names, get_construction
+from turing_tx.errors import ModelFormatError, TuringTxError, UsageError
 from turing_tx.model import Model
 from turing_tx.numbers import DEFAULT_BACKEND
+from turing_tx.rnn import RNN
 from turing_tx.rnn_runs import run_rnn, split_rnn_word
 from turing_tx.runs import REFERENCE, RunReport, run_machine
 from turing_tx.simulator import Step
+from turing_tx.strict_json import load_json
+from turing_tx.textfile import read_text
 
 DEFAULT_MAX_STEPS = 10_000
+DEFAULT_CONSTRUCTION = "perez"
 EXIT_USAGE, EXIT_MISMATCH = 2, 1
+#: the construction whose network is an RNN; an RNN file is verified with it unless -c names another
+RNN_CONSTRUCTION = "siegelmann-sontag"
 
 #: subcommand modules contributed by other parts of the package: each has add_parser() and run()
 PLUGIN_COMMANDS = ("turing_tx.ablation.command", "turing_tx.pictures_command")
@@ -51,11 +59,53 @@ def _model_file(spec: str) -> bool:
         encoding="utf-8", errors="replace")[:200]
 
 
+# -- a network given with verify --model ------------------------------------------------------------
+def load_network(path: str) -> Model | RNN:
+    """The model JSON or RNN JSON at ``path``, told apart by its ``format`` field, not its name."""
+    text = read_text(path, serialize.MAX_MODEL_BYTES, ModelFormatError)
+    document = load_json(text, path, ModelFormatError)
+    kind = document.get("format") if isinstance(document, dict) else None
+    if kind == serialize.FORMAT:
+        return serialize.model_from_json(document, path)
+    if kind == rnn_format.FORMAT:
+        return rnn_format.loads(text, path)
+    raise ModelFormatError(f"{path}: not a model JSON or an RNN JSON "
+                           f"(expected \"format\": \"{serialize.FORMAT}\" or \"{rnn_format.FORMAT}\")")
+
+
+def _rnn_compilers() -> list[str]:
+    """Constructions that compile a user's RNN into their transformer (``compile_rnn``)."""
+    return [name for name in construction_names() if hasattr(get_construction(name), "compile_rnn")]
+
+
+def network_for(network: Model | RNN, requested: str | None, source: str) -> tuple[str, Model | RNN]:
+    """The construction whose decoder reads ``network`` (from ``source``), and the network it runs.
+
+    A model JSON is read by the construction it was built by; ``requested`` (``-c``, None if not
+    given) may only repeat it, since another decoder would read coordinates the model does not have.
+    An RNN runs as the Siegelmann–Sontag network (the default), or is first compiled into the
+    transformer of a construction that compiles RNNs (Bhattamishra et al.).
+    """
+    if isinstance(network, Model):
+        if requested not in (None, network.construction):
+            raise UsageError(f"{source} is a {network.construction} model; it cannot be verified as {requested}")
+        return network.construction, network
+    construction = requested or RNN_CONSTRUCTION
+    if construction == RNN_CONSTRUCTION:
+        return construction, network
+    compile_rnn = getattr(get_construction(construction), "compile_rnn", None)
+    if compile_rnn is None:
+        choices = ", ".join([RNN_CONSTRUCTION, *_rnn_compilers()])
+        raise UsageError(f"{source} is an RNN; {construction} cannot run it (choose {choices})")
+    return construction, compile_rnn(network)
+
+
 # -- run / verify -----------------------------------------------------------------------------------
-def _run_from_args(args: argparse.Namespace, keep_steps: bool) -> RunReport:
-    model: Model | None = None
+def _run_from_args(args: argparse.Namespace, keep_steps: bool, model: Model | RNN | None = None) -> RunReport:
+    """Run MACHINE through ``args.construction`` with ``model`` (if any) in place of the compiled
+    network; without one, a model file given as MACHINE runs against the machine in its metadata."""
     construction = args.construction
-    if _model_file(args.machine):
+    if model is None and _model_file(args.machine):
         model = serialize.load(args.machine)
         machine = serialize.machine_from_json(model.metadata.get("machine"), args.machine)
         construction = model.construction
@@ -114,7 +164,7 @@ def command_run(args: argparse.Namespace) -> int:
         return command_run_rnn(args)
     if args.machine is None:
         raise UsageError("run needs a MACHINE (or --rnn rnn.json)")
-    args.construction = args.construction or "perez"
+    args.construction = args.construction or DEFAULT_CONSTRUCTION
     report = _run_from_args(args, keep_steps=args.trace)
     summary = report.summary()
     if args.json:
@@ -129,10 +179,20 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_verify(args: argparse.Namespace) -> int:
-    report = _run_from_args(args, keep_steps=False)
+    """``verify MACHINE [--model FILE]``: the compiled construction, or the network in FILE read with
+    the construction's decoder, in lockstep with the reference simulator."""
+    if args.construction == REFERENCE:
+        raise UsageError("the reference simulator has nothing to verify; choose a construction")
+    network = None
+    if args.model is not None:
+        args.construction, network = network_for(load_network(args.model), args.construction, args.model)
+    else:
+        args.construction = args.construction or DEFAULT_CONSTRUCTION
+    report = _run_from_args(args, keep_steps=False, model=network)
     verification = report.verification
     if verification.verified:
-        print(f"verified: {report.construction} agrees with the reference simulator on all "
+        subject = report.construction if args.model is None else f"{args.model} ({report.construction})"
+        print(f"verified: {subject} agrees with the reference simulator on all "
               f"{verification.steps} steps ({report.stop_reason})")
         return 0
     print(f"MISMATCH: {verification.detail}")
@@ -140,17 +200,27 @@ def command_verify(args: argparse.Namespace) -> int:
 
 
 # -- compile / lists ------------------------------------------------------------------------------
+def save_network(compiled: CompiledMachine, path: str) -> str:
+    """Write ``compiled``'s network to ``path`` atomically, a transformer as model JSON and an RNN
+    (Siegelmann–Sontag) as RNN JSON, so ``verify --model`` reads it back; its size, in words."""
+    network = getattr(compiled, "model", None) or getattr(compiled, "rnn", None)
+    if isinstance(network, Model):
+        serialize.save(network, path)
+        return f"residual width {compiled.dimension}"
+    if isinstance(network, RNN):
+        rnn_format.save(network, path)
+        return f"{compiled.dimension} hidden units"
+    raise UsageError(f"construction {compiled.construction} has no network to write")
+
+
 def command_compile(args: argparse.Namespace) -> int:
     loaded, word = resolve_machine(args)
     if args.construction == REFERENCE:
         raise UsageError("the reference simulator has no model to compile; choose a construction")
     compiled = get_construction(args.construction).compile(loaded.machine, word)
-    model = getattr(compiled, "model", None)
-    if model is None:
-        raise UsageError(f"construction {args.construction} compiles to an RNN, not a transformer model")
-    serialize.save(model, args.output)
+    size = save_network(compiled, args.output)
     description = compiled.describe()
-    print(f"wrote {args.output}: {args.construction}, residual width {compiled.dimension}"
+    print(f"wrote {args.output}: {args.construction}, {size}"
           + (f" (paper's formula: {description['paper_width']})" if "paper_width" in description else ""))
     for key, value in description.items():
         print(f"{key:>20}: {value}")
@@ -174,10 +244,10 @@ def command_constructions(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_run_options(parser: argparse.ArgumentParser, default_steps: int | None,
-                     construction_default: str | None = "perez") -> None:
-    parser.add_argument("--construction", "-c", default=construction_default,
-                        help="perez (default), siegelmann-sontag, bhattamishra-pe, bhattamishra-mask or reference")
+def _add_run_options(parser: argparse.ArgumentParser, default_steps: int | None, construction_help: str) -> None:
+    """-c (None when not given: the handler picks the default), --max-steps, --time-limit, --backend, -q."""
+    parser.add_argument("--construction", "-c", default=None,
+                        help=f"{', '.join(construction_names())} or {REFERENCE}; {construction_help}")
     parser.add_argument("--max-steps", type=non_negative_int, default=default_steps,
                         help=f"stop after N steps (default {default_steps})")
     parser.add_argument("--time-limit", type=positive_float, default=None, help="stop after S seconds")
@@ -192,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a machine (or an RNN) through a compiled construction")
     add_machine_arguments(run, optional=True)
-    _add_run_options(run, DEFAULT_MAX_STEPS, construction_default=None)
+    _add_run_options(run, DEFAULT_MAX_STEPS, f"default {DEFAULT_CONSTRUCTION} (with --rnn: bhattamishra-pe)")
     run.add_argument("--rnn", default=None, metavar="RNN_JSON",
                      help="run a user's RNN (JSON) through bhattamishra-pe (default) or bhattamishra-mask; "
                           "--max-steps counts ticks")
@@ -200,15 +270,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.set_defaults(handler=command_run)
 
-    verify = sub.add_parser("verify", help="check a construction against the reference simulator, step by step")
+    verify = sub.add_parser("verify", help="check a construction (or a given network) against the reference "
+                                           "simulator, step by step")
     add_machine_arguments(verify)
-    _add_run_options(verify, DEFAULT_MAX_STEPS)
+    _add_run_options(verify, DEFAULT_MAX_STEPS,
+                     f"default {DEFAULT_CONSTRUCTION}; with --model, the construction the model names, "
+                     f"or {RNN_CONSTRUCTION} for an RNN")
+    verify.add_argument("--model", default=None, metavar="FILE",
+                        help="check this network instead of the compiled one, read with the construction's "
+                             "decoder: a model JSON written by compile (perez, bhattamishra-pe or "
+                             "bhattamishra-mask; verified as the construction it names) or an RNN JSON "
+                             f"(run as {RNN_CONSTRUCTION}, the default, or compiled into the transformer of "
+                             "-c bhattamishra-pe or bhattamishra-mask); the file kind is read from its content")
     verify.set_defaults(handler=command_verify)
 
-    comp = sub.add_parser("compile", help="compile a machine to a model JSON file")
+    comp = sub.add_parser("compile", help="compile a machine to a model JSON file (an RNN JSON for "
+                                          f"{RNN_CONSTRUCTION})")
     add_machine_arguments(comp)
-    comp.add_argument("--construction", "-c", default="perez")
-    comp.add_argument("-o", "--output", required=True, help="model JSON to write (atomically)")
+    comp.add_argument("--construction", "-c", default=DEFAULT_CONSTRUCTION,
+                      help=f"one of {', '.join(construction_names())} (default {DEFAULT_CONSTRUCTION})")
+    comp.add_argument("-o", "--output", required=True,
+                      help=f"model JSON ({RNN_CONSTRUCTION}: RNN JSON) to write (atomically)")
     comp.set_defaults(handler=command_compile)
 
     sub.add_parser("machines", help="list the machine library").set_defaults(handler=command_machines)

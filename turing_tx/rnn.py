@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from turing_tx.errors import ModelError, UsageError
+from turing_tx.errors import ExecutionError, ModelError, UsageError
 from turing_tx.numbers import Backend
 
 State = dict[str, Fraction]
@@ -68,7 +68,7 @@ class RNN:
     def step(self, h: Mapping[str, Fraction], symbol: str) -> State:
         """One tick: σ(W_h h + W_x x + b) for the one-hot input ``symbol``."""
         if symbol not in self.inputs:
-            raise UsageError(f"input symbol {symbol!r} is not in the RNN's alphabet {' '.join(self.inputs)}")
+            raise ExecutionError(f"input symbol {symbol!r} is not in the RNN's alphabet {' '.join(self.inputs)}")
         out: State = {}
         for j in self.units:
             total = Fraction(self.bias.get(j, 0)) + Fraction(self.w_x.get(j, {}).get(symbol, 0))

@@ -16,6 +16,7 @@ from typing import Any
 from tqdm import tqdm
 
 from turing_tx.construction import CompiledMachine, Verification, get_construction, lockstep
+from turing_tx.errors import DecodingError, ExecutionError
 from turing_tx.machine import TuringMachine
 from turing_tx.model import Model
 from turing_tx.numbers import DEFAULT_BACKEND, get_backend
@@ -68,12 +69,28 @@ def _bounded(steps: Iterator[Step], time_limit: float | None, report: RunReport)
             return
 
 
+def _replacement_steps(steps: Iterator[Step]) -> Iterator[Step]:
+    """The steps decoded from a replacement network, where failing to run is a divergence.
+
+    ``run_machine`` has checked its arguments (step limit, backend, construction) before the first
+    step is asked for, so an error raised while the replacement runs is the network's own: a token it
+    has no embedding for or an input symbol outside an RNN's alphabet (a network of a machine with
+    another alphabet), or an operation its parts cannot do in the chosen arithmetic. Such a network
+    does not simulate the machine, so the lockstep check reports the step it failed to produce.
+    """
+    try:
+        yield from steps
+    except ExecutionError as exc:
+        raise DecodingError(f"the network cannot run on this input: {exc}") from exc
+
+
 def run_machine(machine: TuringMachine, word: tuple[int, ...], construction: str = "perez", *,
                 max_steps: int | None = None, time_limit: float | None = None,
                 backend: str = DEFAULT_BACKEND, keep_steps: bool = False, progress: bool = False,
                 model: Model | RNN | None = None) -> RunReport:
     """Run ``machine`` on ``word`` through ``construction`` (or the plain ``reference`` simulator,
-    which checks nothing and reports ``verified`` None); ``model`` replaces the compiled network."""
+    which checks nothing and reports ``verified`` None); ``model`` replaces the compiled network
+    (one that cannot run on this input diverges at the step it fails to produce)."""
     check_step_limit(max_steps)
     verification = Verification()
     compiled = None
@@ -83,6 +100,8 @@ def run_machine(machine: TuringMachine, word: tuple[int, ...], construction: str
     else:
         compiled = get_construction(construction).compile(machine, word)
         decoded = compiled.trace(max_steps, backend=backend, model=model, track_bits=get_backend(backend).exact)
+        if model is not None:
+            decoded = _replacement_steps(decoded)
         checked = lockstep(machine, word, decoded, max_steps, verification)
     report = RunReport(construction, RunRecord.start(machine, word), verification, compiled=compiled)
     bar = tqdm(total=max_steps, unit="step", disable=not progress, leave=False, desc=construction)
