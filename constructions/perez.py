@@ -16,26 +16,33 @@ Compilation runs in three stages, each a function below:
 
 Invariant: the decoder output at position p is the configuration after p steps,
 ``o_p = {state:q_p: 1, sym:s_p: 1, wr:w_{p−1}: 1, move: m_{p−1}, c:r: c_p/(p+1)}`` (§4);
-:func:`decode_output` checks it exactly and :class:`PerezCompiledMachine` maps it back to the
-original machine's steps.
+:func:`decode_output` checks it exactly (against this machine's folded layout, so the network of
+another machine is reported, not misread) and :class:`StepReader` maps consecutive configurations
+back to the original machine's steps. Every field of a step is read from the network: state and
+symbol read from o_{p−1}; symbol written, head, move and next state from o_p, the verdict of a
+halting step included (one halting state per halt name); and the tape, kept as the network holds
+it: the encoder's input plus every decoded write at its decoded head. The machine's table is never
+consulted: lockstep verification compares against it.
 
 Choices made by the spec (and kept here): the tape folding with moves of size 2, a BOS position that
 produces the initial configuration and is the attention default for unvisited cells, a blank pad cell
-closing the encoder input, per-layer cross-attention maps, and an in-place state update. Width:
-d = |Q'| + 3|Σ'| + 10 = 2|Q| + 6|Σ| + 11; the paper's 2|Q| + 4|Σ| + 11 (for a machine already in its
-normal form) is reported beside it.
+closing the encoder input, per-layer cross-attention maps, and an in-place state update. Departure:
+the folded machine has one halting state per halt name H of the original (the spec's single ``Z``
+would leave an accept/reject verdict to the table). Width: d = |Q'| + 3|Σ'| + 10
+= 2|Q| + |H| + 6|Σ| + 10 (2|Q| + 6|Σ| + 11 for a single halt name); the paper's 2|Q| + 4|Σ| + 11 (for
+a machine already in its normal form) is reported beside it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from turing_tx.construction import CompiledMachine, Observation, ShippedClaims
 from turing_tx.errors import DecodingError
-from turing_tx.folding import HALT, FoldedMachine, fold, unfold_cell
+from turing_tx.folding import FoldedMachine, fold, unfold_cell
 from turing_tx.interpreter import DecoderStep, Interpreter, decoder_outputs
 from turing_tx.linear import LinearMap
 from turing_tx.machine import TuringMachine
@@ -50,6 +57,7 @@ PAPER = "Pérez, Marinković & Barceló, Attention is Turing Complete, JMLR 22 (
 POSITIONAL = PositionalEncoding("perez", {"pos:1": "1", "pos:i": "i", "pos:1/i": "1/i", "pos:1/i^2": "1/i^2"})
 SCALARS = ("move", "mv:next", "c:w", "c:r", "bos", "fresh")
 ONE, HALF, THIRD = Fraction(1), Fraction(1, 2), Fraction(1, 3)
+WIDTH_FORMULA = "2|Q| + |H| + 6|S| + 10"
 
 
 def layout(folded: FoldedMachine) -> tuple[str, ...]:
@@ -61,7 +69,8 @@ def layout(folded: FoldedMachine) -> tuple[str, ...]:
 
 # -- layer 1: the transition function ------------------------------------------------------------
 def transition_ffn(folded: FoldedMachine) -> FeedForward:
-    """``dec0.ffn``: one unit per (live state, symbol) computing δ', plus cancellation units."""
+    """``dec0.ffn``: one unit per (live state, symbol) computing δ' (a halting entry turns on the
+    halting state of its own halt name, so the verdict is in the output), plus cancellation units."""
     ffn = FeedForwardBuilder()
     ffn.unit("init", {"bos": ONE}, 0, {f"state:{folded.start}": ONE})
     for q in folded.live_states:
@@ -148,7 +157,7 @@ def compile_model(machine: TuringMachine) -> Model:
         metadata={
             "paper": PAPER,
             "machine": machine_to_json(machine),
-            "width_formula": "2|Q| + 6|S| + 11",
+            "width_formula": WIDTH_FORMULA,
             "paper_width": 2 * n_states + 4 * n_symbols + 11,
             "paper_width_folded": 2 * len(folded.states) + 4 * len(folded.symbols) + 11,
         },
@@ -168,8 +177,10 @@ class Configuration:
     move: int
 
 
-def _unique_one(step: DecoderStep, prefix: str, rounding: bool, required: bool = True) -> str | None:
-    """The one coordinate of a block equal to 1 (exact), or the one above 1/2 (``rounding``, float runs)."""
+def _unique_one(step: DecoderStep, prefix: str, known: Sequence[str], rounding: bool,
+                required: bool = True) -> str | None:
+    """The one coordinate of a block equal to 1 (exact), or the one above 1/2 (``rounding``, float runs),
+    as a name of ``known`` (this machine's folded states or symbols)."""
     names = step.nonzero_names(prefix)
     if rounding:
         names = [n for n in names if step.value(n) > HALF]
@@ -178,20 +189,25 @@ def _unique_one(step: DecoderStep, prefix: str, rounding: bool, required: bool =
     if len(names) != 1 or (not rounding and step.value(names[0]) != 1):
         raise DecodingError(f"position {step.position}: expected one {prefix} coordinate equal to 1, "
                             f"found {', '.join(f'{n}={step.value(n)}' for n in names) or 'none'}")
-    return names[0][len(prefix):]
+    name = names[0][len(prefix):]
+    if name not in known:
+        raise DecodingError(f"position {step.position}: {names[0]} is not a coordinate of this machine's "
+                            "folded layout (a network of another machine?)")
+    return name
 
 
-def decode_output(step: DecoderStep, rounding: bool = False) -> Configuration:
-    """Read o_p back, checking the output invariant of §4 (every other coordinate exactly 0).
+def decode_output(step: DecoderStep, folded: FoldedMachine, rounding: bool = False) -> Configuration:
+    """Read o_p back, checking the output invariant of §4 (every other coordinate exactly 0) and that
+    its one-hot coordinates belong to ``folded``'s layout.
 
     Float runs (``rounding``) are read the way a float implementation would be: each one-hot block by
     its coordinate above 1/2, the head and move by rounding to the nearest integer, and any other
     coordinate must stay below 1/2 in magnitude.
     """
     p = step.position
-    state = _unique_one(step, "state:", rounding)
-    read = _unique_one(step, "sym:", rounding)
-    written = _unique_one(step, "wr:", rounding, required=p > 0)
+    state = _unique_one(step, "state:", folded.states, rounding)
+    read = _unique_one(step, "sym:", folded.symbols, rounding)
+    written = _unique_one(step, "wr:", folded.symbols, rounding, required=p > 0)
     allowed = {f"state:{state}", f"sym:{read}", f"wr:{written}", "move", "c:r"}
     stray = [name for name in step.nonzero_names("") if name not in allowed
              and (not rounding or abs(step.value(name)) >= HALF)]
@@ -207,32 +223,79 @@ def decode_output(step: DecoderStep, rounding: bool = False) -> Configuration:
 
 
 def _check_folded(folded: FoldedMachine, config: Configuration, previous: Configuration | None) -> None:
-    """The consistency checks of §5: marks at the fold, side parity, and move continuity."""
-    _, marked = folded.split_symbol(config.read)
-    if marked != (config.folded_head in (0, 1)):
+    """The consistency checks of §5: marks at the fold (on the symbol read and the one written), side
+    parity, and move continuity."""
+    if folded.split_symbol(config.read)[1] != (config.folded_head in (0, 1)):
         raise DecodingError(f"position {config.position}: symbol {config.read} at folded cell "
                             f"{config.folded_head} contradicts the fold marks")
     _, side = folded.split_state(config.state)
     if side and (side == "+") != (config.folded_head % 2 == 0):
         raise DecodingError(f"position {config.position}: state {config.state} on folded cell "
                             f"{config.folded_head} is on the wrong side")
-    if previous is not None and config.folded_head - config.move != previous.folded_head:
+    if previous is None:
+        return
+    if folded.split_symbol(config.written)[1] != (previous.folded_head in (0, 1)):  # type: ignore[arg-type]
+        raise DecodingError(f"position {config.position}: symbol {config.written} written at folded cell "
+                            f"{previous.folded_head} contradicts the fold marks")
+    if config.folded_head - config.move != previous.folded_head:
         raise DecodingError(f"position {config.position}: move {config.move} does not lead from folded cell "
                             f"{previous.folded_head} to {config.folded_head}")
 
 
-def to_step(folded: FoldedMachine, before: Configuration, after: Configuration) -> Step:
-    """The original machine's step from configuration p−1 to p."""
-    machine = folded.original
+def encoder_tape(folded: FoldedMachine, tokens: Sequence[str]) -> dict[int, int]:
+    """The tape the encoder input represents, in original cells (non-blank ones): every folded cell
+    but the final pad (which stands for all cells beyond the input), unfolded."""
+    cells = {}
+    for folded_cell, token in enumerate(tokens[:-1]):
+        symbol, _ = folded.split_symbol(token)
+        if symbol:
+            cells[unfold_cell(folded_cell)] = symbol
+    return cells
+
+
+def to_step(folded: FoldedMachine, before: Configuration, after: Configuration, tape: Mapping[int, int]) -> Step:
+    """The original machine's step from configuration p−1 to p, read from the network alone.
+
+    State and symbol read come from o_{p−1}; symbol written, next state (a halting state names the
+    halt) from o_p; head and move from the two decoded heads. ``tape`` is the network's tape before
+    the step (left unchanged); the step carries a fresh one with the decoded write at the decoded head.
+    """
     state, _ = folded.split_state(before.state)
     if state is None:
         raise DecodingError(f"position {after.position}: the machine had already halted")
     read, _ = folded.split_symbol(before.read)
     write, _ = folded.split_symbol(after.written)  # type: ignore[arg-type]
     head, head_after = unfold_cell(before.folded_head), unfold_cell(after.folded_head)
+    if abs(head_after - head) != 1:
+        raise DecodingError(f"position {after.position}: the head went from cell {head} to {head_after}, "
+                            "not to a neighbour")
     next_state, _ = folded.split_state(after.state)
-    halt = machine.entry(state, read).halt if after.state == HALT else None
-    return Step(after.position, state, head, read, write, "R" if head_after > head else "L", next_state, halt)
+    cells = dict(tape)
+    if write:
+        cells[head] = write
+    else:
+        cells.pop(head, None)
+    return Step(after.position, state, head, read, write, "R" if head_after > head else "L", next_state,
+                folded.halt_of(after.state), tape=cells)
+
+
+class StepReader:
+    """Turns decoded configurations 0, 1, … into the original machine's steps, holding the tape the
+    network represents (the encoder's input, then each step's decoded write)."""
+
+    def __init__(self, folded: FoldedMachine, tokens: Sequence[str]) -> None:
+        self.folded = folded
+        self.tape: Mapping[int, int] = encoder_tape(folded, tokens)
+        self.previous: Configuration | None = None
+
+    def advance(self, config: Configuration) -> Step | None:
+        """The step that led to ``config`` (None for configuration 0, which no step led to)."""
+        previous, self.previous = self.previous, config
+        if previous is None:
+            return None
+        step = to_step(self.folded, previous, config, self.tape)
+        self.tape = step.tape  # type: ignore[assignment]
+        return step
 
 
 class PerezCompiledMachine(CompiledMachine):
@@ -257,10 +320,11 @@ class PerezCompiledMachine(CompiledMachine):
         return {
             "construction": self.construction,
             "dimension": self.dimension,
-            "width_formula": "2|Q| + 6|S| + 11",
+            "width_formula": WIDTH_FORMULA,
             "paper_width": self.model.metadata["paper_width"],
             "paper_width_folded": self.model.metadata["paper_width_folded"],
             "states": self.machine.num_states,
+            "halts": len(self.machine.halts),
             "symbols": self.machine.num_symbols,
             "folded_states": len(self.folded.states),
             "folded_symbols": len(self.folded.symbols),
@@ -275,7 +339,8 @@ class PerezCompiledMachine(CompiledMachine):
     def configurations(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,
                        model: Model | None = None, track_bits: bool = False,
                        record_attention: bool = False) -> Iterator[tuple[Configuration, DecoderStep]]:
-        """Decoded configurations 0, 1, …, checked against the folded machine, until Z or the limit."""
+        """Decoded configurations 0, 1, …, checked against the folded machine, until a halting state or
+        the limit."""
         check_step_limit(max_steps)
         interpreter = Interpreter(model or self.model, backend, track_bits=track_bits,
                                   record_attention=record_attention)
@@ -283,35 +348,34 @@ class PerezCompiledMachine(CompiledMachine):
         limit = None if max_steps is None else max_steps + 1
         previous: Configuration | None = None
         for output in interpreter.run(self.tokens, limit):
-            config = decode_output(output, rounding)
+            config = decode_output(output, self.folded, rounding)
             _check_folded(self.folded, config, previous)
             if interpreter.bits is not None:
                 self.max_bits = interpreter.bits.bits
             yield config, output
-            if config.state == HALT:
+            if self.folded.halt_of(config.state) is not None:
                 return
             previous = config
 
     def trace(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,
               model: Model | None = None, track_bits: bool = False) -> Iterator[Step]:
-        previous: Configuration | None = None
+        reader = StepReader(self.folded, self.tokens)
         for config, _ in self.configurations(max_steps, backend=backend, model=model, track_bits=track_bits):
-            if previous is not None:
-                yield to_step(self.folded, previous, config)
-            previous = config
-
+            step = reader.advance(config)
+            if step is not None:
+                yield step
 
     def observe(self, model: Model | None, backend: str, steps: int) -> Observation:
         """Decoded steps until the first decoding failure, and the raw outputs of positions 0..steps."""
         model = model or self.model
         observation = Observation([])
-        previous: Configuration | None = None
+        reader = StepReader(self.folded, self.tokens)
         configurations = 0
         try:
             for config, _ in self.configurations(steps, backend=backend, model=model):
-                if previous is not None:
-                    observation.steps.append(to_step(self.folded, previous, config))
-                previous = config
+                step = reader.advance(config)
+                if step is not None:
+                    observation.steps.append(step)
                 configurations += 1
         except DecodingError as exc:
             observation.error, observation.error_configuration = str(exc), configurations

@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from machine_strategies import machines, words
 
-from turing_tx.errors import ExecutionError, ModelError, UsageError
+from turing_tx.errors import DecodingError, ExecutionError, ModelError, UsageError
 from turing_tx.folding import fold, fold_cell, unfold_cell
 from turing_tx.interpreter import Interpreter
 from turing_tx.linear import LinearMap
+from turing_tx.machine import Entry, TuringMachine
 from turing_tx.model import Head, Layer, Model, attention, feed_forward, inert_ffn
 from turing_tx.numbers import available_exact_backends, get_backend
 from turing_tx.patterns import ALL, CAUSAL, Pattern
@@ -91,6 +92,25 @@ def test_folded_machine_simulates_the_original_step_for_step(data):
         transition = folded.delta[(state, symbol)]
         tape[head], head, state = transition.write, head + transition.move, transition.next_state
         assert head >= 0 and unfold_cell(head) == step.head_after
+        assert folded.halt_of(state) == step.halt and folded.split_state(state)[0] == step.next_state
+
+
+def test_folded_halting_states_are_named_by_their_halt_names_unless_taken():
+    """One halting state per halt name; a name a live state (``A+``) already has gets ``halt:``
+    prefixes until it is unique (here twice, since ``halt:A+`` is itself a halt name)."""
+    machine = TuringMachine(("0", "1"), ("A",), ("A+", "halt:A+", "no"),
+                            ((Entry(1, "R", halt="A+"), Entry(0, "L", halt="halt:A+")),))
+    folded = fold(machine)
+    assert folded.states == ("A+", "A-", "halt:halt:A+", "halt:A+", "no")
+    assert folded.live_states == ("A+", "A-")
+    assert [folded.halt_of(q) for q in folded.states] == [None, None, "A+", "halt:A+", "no"]
+    assert folded.delta[("A+", "0")].next_state == "halt:halt:A+"
+    assert folded.delta[("A-", "1*")].next_state == "halt:A+"
+    assert folded.split_state("halt:halt:A+") == (None, "") and folded.split_state("A-") == (0, "-")
+    with pytest.raises(DecodingError, match="'B\\+' is not a state of the folded machine"):
+        folded.split_state("B+")
+    with pytest.raises(DecodingError, match="'x' is not a symbol of the folded machine"):
+        folded.split_symbol("x")
 
 
 def _toy_model(residual: bool = True, scale: F = F(1)) -> Model:

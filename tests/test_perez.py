@@ -3,6 +3,7 @@ the spec's worked example (perez.md §7) and its width formula (§3.1)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction as F
 
 import pytest
@@ -11,13 +12,18 @@ from hypothesis import strategies as st
 from machine_strategies import machines, words
 
 from constructions.perez import PEREZ, compile_model
+from turing_tx import library, serialize
 from turing_tx.construction import verify
 from turing_tx.formats.bbchallenge import load_file, parse_machine
+from turing_tx.formats.loader import LoadedMachine
 from turing_tx.interpreter import Interpreter
+from turing_tx.machine import Entry, TuringMachine
 from turing_tx.runs import run_machine
+from turing_tx.simulator import Tape, simulate
 
 BB2, BB3 = "1RB1LB_1LA1RZ", "1RB1RZ_1LB0RC_1LC1LA"
 BB4 = "1RB1LB_1LA0LC_1RZ1LD_1RD0RA"
+ANBN = "0RE0RB2RF_0LC1RB2RB_0RF1RF0LD_0RA1LD2LD_0LZ1LZ2LZ_0LY1LY2LY"  # halts Z (accept) and Y (reject)
 
 
 def summary(code: str, word: tuple[int, ...] = (), max_steps: int | None = None) -> dict:
@@ -60,16 +66,23 @@ def test_inputs_from_the_spec_table(code, word, steps, nonblank):
         steps, True, nonblank, True)
 
 
+def library_machine(name: str) -> LoadedMachine:
+    return library.load_entry(library.resolve(name))
+
+
 @pytest.mark.parametrize(("code", "width"), [(BB2, 27), (BB3, 29), (BB4, 31), ("1RB2LB1RZ_2LA2RB1LB", 33),
-                                             ("1RB1LB_1LA0LC_1RZ1LD_1RD0RA_1RA1RB", 33)])
+                                             ("1RB1LB_1LA0LC_1RZ1LD_1RD0RA_1RA1RB", 33), (ANBN, 42)])
 def test_residual_width_matches_the_formula(code, width):
     machine = parse_machine(code)
     compiled = PEREZ.compile(machine)
-    n, k = machine.num_states, machine.num_symbols
-    assert compiled.dimension == width == 2 * n + 6 * k + 11
+    n, h, k = machine.num_states, len(machine.halts), machine.num_symbols
+    assert compiled.dimension == width == 2 * n + h + 6 * k + 10
+    if h == 1:
+        assert width == 2 * n + 6 * k + 11  # the single-halt form of the formula
     description = compiled.describe()
     assert description["paper_width"] == 2 * n + 4 * k + 11
     folded_q, folded_s = description["folded_states"], description["folded_symbols"]
+    assert folded_q == 2 * n + h and description["halts"] == h
     assert compiled.dimension == folded_q + 3 * folded_s + 10
     assert description["ffn_hidden"]["dec0.ffn"] == 4 * n * k + 2 * k + 3
     assert description["ffn_hidden"]["dec2.ffn"] == 4 * k + 12
@@ -159,3 +172,95 @@ def test_random_machines_run_in_lockstep_with_the_simulator(data):
 def test_model_is_input_independent():
     machine = parse_machine(BB3)
     assert compile_model(machine) == PEREZ.compile(machine, (1, 1)).model
+
+
+# -- every field read from the network: verdicts, foreign models, the tape --------------------------
+def swap_halts(machine: TuringMachine) -> TuringMachine:
+    """``machine`` with its two halt names exchanged in the table (the verdicts swapped)."""
+    first, second = machine.halts
+    swap = {first: second, second: first}
+    table = tuple(tuple(replace(e, halt=swap[e.halt]) if e.halts else e for e in row) for row in machine.table)
+    return replace(machine, table=table)
+
+
+def test_each_halt_name_has_its_own_halting_state():
+    for machine, halting in [(library_machine("anbn").machine, ["state:halt-accept", "state:halt-reject"]),
+                             (parse_machine(ANBN), ["state:Z", "state:Y"]), (parse_machine(BB3), ["state:Z"])]:
+        compiled = PEREZ.compile(machine)
+        states = [c for c in compiled.model.coords if c.startswith("state:")]
+        assert len(states) == 2 * machine.num_states + len(halting) and states[-len(halting):] == halting
+        assert [compiled.folded.halt_of(c[len("state:"):]) for c in halting] == list(machine.halts)
+
+
+def test_a_halt_name_colliding_with_a_folded_state_is_prefixed_and_verified():
+    machine = TuringMachine(("0", "1"), ("A", "B"), ("A+", "B-"), (
+        (Entry(1, "R", next_state=1), Entry(1, "L", halt="A+")),
+        (Entry(1, "L", next_state=0), Entry(0, "L", halt="B-"))))
+    compiled = PEREZ.compile(machine)
+    assert {"state:halt:A+", "state:halt:B-"} <= set(compiled.model.coords)
+    result = verify(compiled, 20)
+    assert result.verified and result.steps == 3, result.detail
+
+
+@pytest.mark.parametrize("name", ["anbn", "anbn-reject"])
+def test_swapped_verdicts_fail_at_the_halting_step(name):
+    loaded = library_machine(name)
+    machine, word = loaded.machine, loaded.word
+    halting = list(simulate(machine, word))[-1]
+    assert halting.halted
+    original = PEREZ.compile(machine, word)
+    assert verify(original, 100, model=PEREZ.compile(machine, word).model).verified
+    result = verify(original, 100, model=PEREZ.compile(swap_halts(machine), word).model)
+    assert not result.verified and result.first_mismatch == halting.number
+    assert "next state" in result.detail and all(h in result.detail for h in machine.halts), result.detail
+    assert run_machine(machine, word, "perez").summary()["state"] == halting.halt
+
+
+@pytest.mark.parametrize(("edit", "fragment"), [
+    (None, "state:0+ is not a coordinate of this machine's folded layout"),  # the a^n b^n model
+    (('"state:B+"', '"state:Q+"'), "state:Q+ is not a coordinate"),
+    (('"wr:1"', '"wr:one"'), "wr:one is not a coordinate"),
+    (('"sym:1"', '"sym:x"'), "sym:x is not a coordinate"),
+])
+def test_a_foreign_or_edited_model_is_a_decoding_mismatch_not_a_crash(edit, fragment):
+    """A Pérez model of another machine (other state names) or a hand-edited one, through JSON."""
+    compiled = PEREZ.compile(parse_machine(BB3))
+    if edit is None:
+        text = serialize.dumps(PEREZ.compile(library_machine("anbn").machine).model)
+    else:
+        text = serialize.dumps(compiled.model).replace(*edit)
+    model = serialize.loads(text)
+    result = verify(compiled, 30, model=model)
+    assert result.verified is False and fragment in result.detail, result.detail
+    observation = compiled.observe(model, "fraction", 5)
+    assert observation.error is not None and fragment in observation.error
+
+
+@pytest.mark.parametrize(("machine", "word"), [
+    (parse_machine(BB3), ()),
+    (library_machine("anbn").machine, library_machine("anbn").word),
+    (parse_machine("0LB1RA2RA_2LZ2LZ1LB"), (2, 2, 1, 2)),
+])
+def test_the_decoded_tape_is_attached_and_matches_the_simulator_every_step(machine, word):
+    tape = Tape()
+    reference = simulate(machine, word, tape=tape)
+    decoded = PEREZ.compile(machine, word).trace()
+    for expected, step in zip(reference, decoded, strict=True):
+        assert step.tape == tape.cells and step.tape is not tape.cells, step.number
+        assert step.halt == expected.halt
+
+
+def split_halts(machine: TuringMachine) -> TuringMachine:
+    """``machine`` with two halt names: entries halting in an odd state halt as ``reject``."""
+    rows = tuple(tuple(replace(e, halt="reject" if q % 2 else "accept") if e.halts else e for e in row)
+                 for q, row in enumerate(machine.table))
+    return replace(machine, halts=("accept", "reject"), table=rows)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_random_machines_with_two_verdicts_run_in_lockstep(data):
+    machine = split_halts(data.draw(machines(max_states=4, max_symbols=3)))
+    word = data.draw(words(machine, max_length=4))
+    result = verify(PEREZ.compile(machine, word), 80)
+    assert result.verified, result.detail

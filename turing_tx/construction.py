@@ -178,11 +178,14 @@ def _field_texts(machine: TuringMachine, step: Step) -> dict[str, str]:
 
 def _tape_difference(machine: TuringMachine, network: Mapping[int, int], simulator: Tape) -> str | None:
     """The first cell (by position) where the network's tape and the simulator's differ, if any."""
-    blank = {cell: symbol for cell, symbol in network.items() if symbol}
-    if blank == simulator.cells:
+    if network == simulator.cells:  # the fast path: both hold non-blank cells only
         return None
-    cell = min(c for c in blank.keys() | simulator.cells.keys() if blank.get(c, 0) != simulator.read(c))
-    return (f"tape cell {cell} {_symbol_text(machine, blank.get(cell, 0))} (network) vs "
+    cells = network.keys() | simulator.cells.keys()
+    differing = [cell for cell in cells if network.get(cell, 0) != simulator.read(cell)]
+    if not differing:  # only explicitly blank cells differ
+        return None
+    cell = min(differing)
+    return (f"tape cell {cell} {_symbol_text(machine, network.get(cell, 0))} (network) vs "
             f"{_symbol_text(machine, simulator.read(cell))} (machine)")
 
 
@@ -212,7 +215,7 @@ def lockstep(machine: TuringMachine, word: tuple[int, ...], decoded: Iterator[St
 
     Every field of each decoded step is compared: state, head, symbol read and written, move, next
     state or halting state, and, where the construction represents the tape itself, the whole tape
-    (blank cells ignored). The iterator stops at the first mismatch (or decoding error), leaving
+    (non-blank cells). The iterator stops at the first mismatch (or decoding error), leaving
     ``state.verified`` false and ``state.detail`` a one-line account.
     """
     check_step_limit(max_steps)

@@ -19,11 +19,12 @@ from turing_tx.machine import Move, TuringMachine
 class Step:
     """One executed transition: from (state, head, read) it wrote, moved and went to next/halt.
 
-    ``tape`` is the tape after the step *as a network represents it* (non-blank cells by absolute
-    cell), set by decoders whose construction holds the tape itself (Pérez: the input and the
-    decoded writes; Siegelmann–Sontag: the two stacks around the head); None for the simulator,
-    whose tape lives in :class:`Tape`. It takes no part in equality: :func:`turing_tx.construction.lockstep`
-    compares it field by field against the simulator's tape.
+    ``tape`` is the tape after the step *as a network represents it*: its non-blank cells only, by
+    absolute cell, in a mapping the decoder does not change afterwards. Decoders whose construction
+    holds the tape itself set it (Pérez: the input and the decoded writes; Siegelmann–Sontag: the two
+    stacks around the head); it is None for the simulator, whose tape lives in :class:`Tape`. It takes
+    no part in equality: :func:`turing_tx.construction.lockstep` compares it cell by cell with the
+    simulator's tape.
     """
 
     number: int
