@@ -17,7 +17,7 @@ from turing_tx.ablation.report import write_report
 from turing_tx.ablation.runner import Runner
 from turing_tx.ablation.study import StudyOptions, run_study
 from turing_tx.ablation.sweeps import minimal_precision, parse_precisions, precision_sweep
-from turing_tx.formats.bbchallenge import parse_machine
+from turing_tx.machines.formats.bbchallenge import parse_machine
 
 WORKLOADS = [("perez", "1RB1LB_1LA0LC_1RZ1LD_1RD0RA", 10_000), ("perez", "1RB0LB_1LA0RA", 300),
              ("bhattamishra-pe", "1RB1LB_1LA0LC_1RZ1LD_1RD0RA", 10_000),

@@ -18,11 +18,11 @@ import argparse
 import time
 from collections.abc import Callable
 
-from constructions.perez import PEREZ
-from turing_tx.construction import verify
-from turing_tx.formats.bbchallenge import parse_machine
-from turing_tx.numbers import available_exact_backends
-from turing_tx.simulator import simulate
+from turing_tx.constructions.lockstep import verify
+from turing_tx.constructions.perez import PEREZ
+from turing_tx.engine.numbers import available_exact_backends
+from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.machines.simulator import simulate
 
 WORKLOADS = (("1RB1LB_1LA0LC_1RZ1LD_1RD0RA", None, "BB(4) to halt"),)
 NON_HALTER = "1RB1LB_0LA1RA"

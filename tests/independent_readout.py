@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from turing_tx.machine import TuringMachine
-from turing_tx.simulator import Tape, simulate
+from turing_tx.machines.machine import TuringMachine
+from turing_tx.machines.simulator import Tape, simulate
 
 
 class ReadoutError(AssertionError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from turing_tx.machine import Entry, TuringMachine
+from turing_tx.machines.machine import Entry, TuringMachine
 
 
 @st.composite

@@ -5,7 +5,7 @@ from __future__ import annotations
 from turing_tx.ablation.claims import ComponentClaim, Evidence, claims_for, verdict
 from turing_tx.ablation.components import component_names
 from turing_tx.ablation.subjects import make_subject
-from turing_tx.formats.bbchallenge import parse_machine
+from turing_tx.machines.formats.bbchallenge import parse_machine
 
 
 def test_every_perez_component_has_a_claim() -> None:

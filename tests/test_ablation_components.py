@@ -6,7 +6,7 @@ import pytest
 
 from turing_tx.ablation.components import component_graph, component_names
 from turing_tx.ablation.subjects import make_subject
-from turing_tx.formats.bbchallenge import parse_machine
+from turing_tx.machines.formats.bbchallenge import parse_machine
 
 BB2 = parse_machine("1RB1LB_1LA1RZ")
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from turing_tx.ablation import command
 from turing_tx.ablation.report import write_report
 from turing_tx.ablation.study import StudyOptions, run_study
-from turing_tx.formats.bbchallenge import parse_machine
+from turing_tx.cli import ablate as command
+from turing_tx.machines.formats.bbchallenge import parse_machine
 
 KEYS = {"construction", "machine", "ablation", "breaks", "first_divergence_step", "distinct_outputs",
         "paper_claim", "agrees_with_paper"}

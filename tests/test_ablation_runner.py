@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from turing_tx.ablation.runner import Runner, compare
-from turing_tx.construction import Observation
-from turing_tx.formats.bbchallenge import parse_machine
-from turing_tx.simulator import Step, simulate
+from turing_tx.constructions.protocol import Observation
+from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.machines.simulator import Step, simulate
 
 BB2, BB3 = "1RB1LB_1LA1RZ", "1RB1RZ_1LB0RC_1LC1LA"
 

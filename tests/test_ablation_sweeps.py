@@ -18,7 +18,7 @@ from turing_tx.ablation.sweeps import (
     window_sweep,
 )
 from turing_tx.ablation.transforms import AblationError
-from turing_tx.formats.bbchallenge import parse_machine
+from turing_tx.machines.formats.bbchallenge import parse_machine
 
 BB3 = parse_machine("1RB1RZ_1LB0RC_1LC1LA")
 

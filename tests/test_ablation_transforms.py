@@ -8,7 +8,7 @@ import pytest
 
 from turing_tx.ablation.subjects import make_subject
 from turing_tx.ablation.transforms import AblationError, parse_ablation
-from turing_tx.formats.bbchallenge import parse_machine
+from turing_tx.machines.formats.bbchallenge import parse_machine
 
 BB3 = parse_machine("1RB1RZ_1LB0RC_1LC1LA")
 

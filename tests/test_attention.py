@@ -8,10 +8,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from turing_tx.attention import ExactHardmaxCache, make_cache
+from turing_tx.engine.attention import ExactHardmaxCache, make_cache
+from turing_tx.engine.model import Normalizer
+from turing_tx.engine.numbers import get_backend
 from turing_tx.errors import ExecutionError
-from turing_tx.model import Normalizer
-from turing_tx.numbers import get_backend
 
 small = st.fractions(min_value=-3, max_value=3, max_denominator=12)
 huge = st.builds(Fraction, st.integers(-(2**90), 2**90), st.integers(1, 2**80))

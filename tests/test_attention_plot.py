@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from constructions.perez import PEREZ
-from turing_tx import pictures_command
-from turing_tx.attention_plot import AttentionMap, attention_maps, compiled_attention, render_attention
-from turing_tx.construction import get_construction
+from turing_tx.cli import pictures as pictures_command
+from turing_tx.constructions.perez import PEREZ
+from turing_tx.constructions.registry import get_construction
 from turing_tx.errors import UsageError
-from turing_tx.formats.bbchallenge import parse_machine
+from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.pictures.attention_plot import AttentionMap, attention_maps, compiled_attention, render_attention
 
 BB2 = "1RB1LB_1LA1RZ"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from turing_tx.errors import MachineFormatError
-from turing_tx.formats.bbchallenge import load_file, parse_machine, write_machine
-from turing_tx.simulator import RunRecord, simulate
+from turing_tx.machines.formats.bbchallenge import load_file, parse_machine, write_machine
+from turing_tx.machines.simulator import RunRecord, simulate
 
 
 @pytest.mark.parametrize(("text", "message"), [

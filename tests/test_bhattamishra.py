@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from constructions.bhattamishra import (
+from turing_tx.constructions.bhattamishra import (
     RESIDUALS,
     compile_rnn_transformer,
     compile_theorem1,
@@ -21,13 +21,13 @@ from constructions.bhattamishra import (
     run_rnn_transformer,
     tokens,
 )
+from turing_tx.engine.interpreter import Interpreter
+from turing_tx.engine.linear import LinearMap
+from turing_tx.engine.model import Model
+from turing_tx.engine.numbers import DEFAULT_BACKEND
+from turing_tx.engine.patterns import ALL
 from turing_tx.errors import DecodingError, ModelError, UsageError
-from turing_tx.interpreter import Interpreter
-from turing_tx.linear import LinearMap
-from turing_tx.model import Model
-from turing_tx.numbers import DEFAULT_BACKEND
-from turing_tx.patterns import ALL
-from turing_tx.rnn import RNN
+from turing_tx.rnn.network import RNN
 
 WORD = ["a", "$"]
 CROSS = "dec0.cross_attn.head0"

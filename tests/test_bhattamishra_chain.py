@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 from test_bhattamishra import ALL_FORMS, ablate
 
-from constructions.bhattamishra import BHATTAMISHRA_MASK, BHATTAMISHRA_PE, BhattamishraConstruction
-from turing_tx.construction import get_construction, verify
+from turing_tx.constructions.bhattamishra import BHATTAMISHRA_MASK, BHATTAMISHRA_PE, BhattamishraConstruction
+from turing_tx.constructions.lockstep import verify
+from turing_tx.constructions.registry import get_construction
+from turing_tx.engine.interpreter import Interpreter
+from turing_tx.engine.numbers import DEFAULT_BACKEND
 from turing_tx.errors import DecodingError, UsageError
-from turing_tx.formats.bbchallenge import parse_machine
-from turing_tx.interpreter import Interpreter
-from turing_tx.numbers import DEFAULT_BACKEND
-from turing_tx.simulator import RunRecord
+from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.machines.simulator import RunRecord
 
 BB2, BB3 = "1RB1LB_1LA1RZ", "1RB1RZ_1LB0RC_1LC1LA"
 ANBN = "1RZ0RB2RZ_0LC1RB2RB_2RZ2RZ0LD_0RA1LD2LD"

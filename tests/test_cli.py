@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from turing_tx.cli import main
+from turing_tx.cli.main import main
 
 BB2, BB3 = "1RB1LB_1LA1RZ", "1RB1RZ_1LB0RC_1LC1LA"
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from test_cli import BB2, BB3, run_cli
 
-from turing_tx import rnn_format, serialize
 from turing_tx.ablation.transforms import removal
+from turing_tx.engine import model_json
+from turing_tx.rnn import rnn_json
 
 TRANSFORMERS = ["perez", "bhattamishra-pe", "bhattamishra-mask"]
 THREE_SYMBOLS = "1RB2LB1RZ_2LA2RB1LB"
@@ -86,15 +87,15 @@ def test_model_with_one_weight_edited_diverges(capsys, tmp_path, construction):
 @pytest.mark.parametrize("construction", TRANSFORMERS)
 def test_model_without_a_component_diverges(capsys, tmp_path, construction):
     model = compile_to(capsys, tmp_path, construction)
-    loaded = serialize.load(model)
-    serialize.save(removal(loaded, "dec0.ffn").apply(loaded), model)
+    loaded = model_json.load(model)
+    model_json.save(removal(loaded, "dec0.ffn").apply(loaded), model)
     assert_divergence(run_cli(capsys, "verify", BB2, "--model", str(model)))
 
 
 # -- Siegelmann–Sontag RNNs -------------------------------------------------------------------------
 def test_compile_writes_the_siegelmann_sontag_rnn(capsys, tmp_path):
     path = compile_to(capsys, tmp_path, "siegelmann-sontag")
-    rnn = rnn_format.load(path)
+    rnn = rnn_json.load(path)
     assert rnn.metadata["construction"] == "siegelmann-sontag" and rnn.size == 32
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from turing_tx import pictures_command
-from turing_tx.construction import get_construction
-from turing_tx.diagrams import HALTED, SpaceTime, render_space_time, space_time
+from turing_tx.cli import pictures as pictures_command
+from turing_tx.constructions.registry import get_construction
 from turing_tx.errors import UsageError
-from turing_tx.figures import image_format
-from turing_tx.formats.loader import load
-from turing_tx.machine import TuringMachine
-from turing_tx.simulator import simulate
+from turing_tx.machines.machine import TuringMachine
+from turing_tx.machines.resolve import load
+from turing_tx.machines.simulator import simulate
+from turing_tx.pictures.diagrams import HALTED, SpaceTime, render_space_time, space_time
+from turing_tx.pictures.figures import image_format
 
 BB3 = "1RB1RZ_1LB0RC_1LC1LA"
 # Head after each of BB(3)'s 21 steps (plain simulator), step 0 included.
@@ -135,7 +135,7 @@ def test_several_machines_in_a_file_is_an_error(shared_machines: Path, tmp_path:
 def test_renders_without_a_display(tmp_path: Path) -> None:
     """A fresh interpreter with no DISPLAY and no MPLBACKEND still writes both formats."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND", "WAYLAND_DISPLAY")}
-    script = ("import sys; from turing_tx import pictures_command as pc; import argparse\n"
+    script = ("import sys; from turing_tx.cli import pictures as pc; import argparse\n"
               "p = argparse.ArgumentParser(); pc.add_parser(p.add_subparsers())\n"
               "for out in sys.argv[1:]:\n"
               f"    assert pc.run(p.parse_args(['diagram', '{BB3}', '-o', out])) == 0\n"
@@ -148,7 +148,7 @@ def test_renders_without_a_display(tmp_path: Path) -> None:
 
 
 def test_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from turing_tx.cli import main
+    from turing_tx.cli.main import main
 
     assert main(["diagram", "bb3", "-o", str(tmp_path / "bb3.svg")]) == 0
     assert (tmp_path / "bb3.svg").read_bytes().startswith(b"<?xml")

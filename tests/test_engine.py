@@ -11,16 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from machine_strategies import machines, words
 
+from turing_tx.engine.interpreter import Interpreter
+from turing_tx.engine.linear import LinearMap
+from turing_tx.engine.model import Head, Layer, Model, attention, feed_forward, inert_ffn
+from turing_tx.engine.numbers import available_exact_backends, get_backend
+from turing_tx.engine.patterns import ALL, CAUSAL, Pattern
+from turing_tx.engine.positional import PositionalEncoding
 from turing_tx.errors import DecodingError, ExecutionError, ModelError, UsageError
-from turing_tx.folding import fold, fold_cell, unfold_cell
-from turing_tx.interpreter import Interpreter
-from turing_tx.linear import LinearMap
-from turing_tx.machine import Entry, TuringMachine
-from turing_tx.model import Head, Layer, Model, attention, feed_forward, inert_ffn
-from turing_tx.numbers import available_exact_backends, get_backend
-from turing_tx.patterns import ALL, CAUSAL, Pattern
-from turing_tx.positional import PositionalEncoding
-from turing_tx.simulator import Tape, simulate
+from turing_tx.machines.folding import fold, fold_cell, unfold_cell
+from turing_tx.machines.machine import Entry, TuringMachine
+from turing_tx.machines.simulator import Tape, simulate
 
 
 @pytest.mark.parametrize("name", list(available_exact_backends()))
@@ -160,8 +160,8 @@ def test_tape_span_and_blank_cells():
 
 def test_final_implicit_no_rule_step_is_not_reported():
     """formats.md §2.4: the filled-in no-rule entry is internal; steps and head are the source's."""
-    from turing_tx.formats.loader import load_text
-    from turing_tx.simulator import RunRecord
+    from turing_tx.machines.formats.loader import load_text
+    from turing_tx.machines.simulator import RunRecord
 
     loaded = load_text("blank: ' '\nstart state: a\ntable:\n  a:\n    1: R\n", "yaml", "x.yaml", "11")[0]
     summary = RunRecord.start(loaded.machine, loaded.word).consume(simulate(loaded.machine, loaded.word)).summary()

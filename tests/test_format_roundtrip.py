@@ -8,9 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from turing_tx.formats import automata, bbchallenge, loader, morphett, yaml_format
-from turing_tx.machine import Entry, TuringMachine
-from turing_tx.simulator import RunRecord, simulate
+from turing_tx.machines import resolve
+from turing_tx.machines.formats import automata, bbchallenge, loader, morphett, yaml_format
+from turing_tx.machines.machine import Entry, TuringMachine
+from turing_tx.machines.simulator import RunRecord, simulate
 
 MACHINES = Path(__file__).resolve().parent.parent / "machines"
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -164,7 +165,7 @@ def test_dtm_from_to_from(args: dict[str, object]) -> None:
 
 def test_increment_in_four_formats_is_one_machine() -> None:
     """increment.{yaml,txt,morphett,dtm}: the same table, the same runs (names aside)."""
-    loaded = {f: loader.load(str(MACHINES / f"increment.{f}"), input_text=None)[0]
+    loaded = {f: resolve.load(str(MACHINES / f"increment.{f}"), input_text=None)[0]
               for f in ("yaml", "txt", "morphett", "dtm")}
     shape = {f: [[(e.write, e.move, e.next_state, e.halt is None) for e in row] for row in m.machine.table]
              for f, m in loaded.items()}

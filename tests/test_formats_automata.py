@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from turing_tx.errors import MachineFormatError, UsageError
-from turing_tx.formats import automata, bbchallenge
-from turing_tx.simulator import RunRecord, simulate
+from turing_tx.machines.formats import automata, bbchallenge
+from turing_tx.machines.simulator import RunRecord, simulate
 
 DTM_ARGS = {
     "states": {"q0", "q1", "q2"},

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from turing_tx.errors import MachineFormatError
-from turing_tx.formats import bbchallenge, morphett
-from turing_tx.simulator import RunRecord, simulate
+from turing_tx.machines.formats import bbchallenge, morphett
+from turing_tx.machines.simulator import RunRecord, simulate
 
 ANBN = (Path(__file__).resolve().parent.parent / "machines" / "anbn.morphett").read_text(encoding="utf-8")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from turing_tx.errors import MachineFormatError
-from turing_tx.formats import bbchallenge, yaml_format
-from turing_tx.simulator import RunRecord, simulate
+from turing_tx.machines.formats import bbchallenge, yaml_format
+from turing_tx.machines.simulator import RunRecord, simulate
 
 INCREMENT = """\
 input: '1011'

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from turing_tx.errors import TuringTxError
-from turing_tx.formats import automata, bbchallenge, loader, morphett, yaml_format
-from turing_tx.textfile import decode_text
+from turing_tx.io.textfile import decode_text
+from turing_tx.machines.formats import automata, bbchallenge, loader, morphett, yaml_format
 
 MACHINES = Path(__file__).resolve().parent.parent / "machines"
 SEEDS = {

@@ -41,14 +41,16 @@ from independent_readout import (
     ss_steps,
 )
 
-from constructions.siegelmann_sontag import rnn_input
-from turing_tx import rnn_format, serialize
-from turing_tx.construction import Verification, get_construction, verify
+from turing_tx.constructions.lockstep import Verification, verify
+from turing_tx.constructions.registry import get_construction
+from turing_tx.constructions.siegelmann_sontag import rnn_input
+from turing_tx.engine import model_json
+from turing_tx.engine.interpreter import Interpreter
 from turing_tx.errors import ModelFormatError, TuringTxError
-from turing_tx.formats.loader import load
-from turing_tx.interpreter import Interpreter
-from turing_tx.machine import Entry, TuringMachine
-from turing_tx.rnn import RNN
+from turing_tx.machines.machine import Entry, TuringMachine
+from turing_tx.machines.resolve import load
+from turing_tx.rnn import rnn_json
+from turing_tx.rnn.network import RNN
 
 CONSTRUCTIONS = ("perez", "siegelmann-sontag", "bhattamishra-pe", "bhattamishra-mask")
 TRANSFORMERS = ("perez", "bhattamishra-pe", "bhattamishra-mask")
@@ -233,7 +235,7 @@ class Mutation:
 def mutations(original: Any, rng: random.Random, count: int) -> list[Mutation]:
     """``count`` networks, each ``original`` with one weight changed (through its JSON form)."""
     is_rnn = isinstance(original, RNN)
-    text = rnn_format.dumps(original) if is_rnn else json.dumps(serialize.model_to_json(original))
+    text = rnn_json.dumps(original) if is_rnn else json.dumps(model_json.model_to_json(original))
     out: list[Mutation] = []
     while len(out) < count:
         document = json.loads(text)
@@ -243,7 +245,7 @@ def mutations(original: Any, rng: random.Random, count: int) -> list[Mutation]:
         where = f"{path} = {container[key]}"
         container[key] = str(new)
         try:
-            changed = rnn_format.loads(json.dumps(document)) if is_rnn else serialize.model_from_json(document)
+            changed = rnn_json.loads(json.dumps(document)) if is_rnn else model_json.model_from_json(document)
         except ModelFormatError:  # e.g. an initial state outside [0, 1]: no network to run
             continue
         out.append(Mutation(where, kind, changed))

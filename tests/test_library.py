@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from turing_tx import library
 from turing_tx.errors import UsageError
-from turing_tx.formats import loader
-from turing_tx.simulator import RunRecord, simulate
+from turing_tx.machines import library, resolve
+from turing_tx.machines.formats import loader
+from turing_tx.machines.simulator import RunRecord, simulate
 
 MACHINES = Path(__file__).resolve().parent.parent / "machines"
 Result = dict[str, object]
@@ -154,7 +154,7 @@ def test_entry_expected_result_reproduced_two_ways(entry: library.LibraryEntry) 
 def test_dtm_entries_agree_with_automata_lib(entry: library.LibraryEntry) -> None:
     dtm_module = pytest.importorskip("automata.tm.dtm")
     loaded = library.load_entry(entry)
-    from turing_tx.formats import automata
+    from turing_tx.machines.formats import automata
 
     dtm = automata.to_dtm(loaded.machine)
     assert isinstance(dtm, dtm_module.DTM)
@@ -189,8 +189,8 @@ def test_documented_examples() -> None:
     """The results the example programs' comments promise: '11+1' ⇒ '100 1', '111*110' ⇒ '101010'."""
     assert library.resolve("binary-add").expected["tape"] == "100 1"
     assert library.resolve("binary-mult").expected["tape"] == "101010"
-    assert _engine(loader.load("binary-mult", input_text="11*11")[0])["tape"] == "1001"
-    assert _engine(loader.load("binary-add", input_text="1011+11001")[0])["tape"] == "100100 11001"
+    assert _engine(resolve.load("binary-mult", input_text="11*11")[0])["tape"] == "1001"
+    assert _engine(resolve.load("binary-add", input_text="1011+11001")[0])["tape"] == "100100 11001"
 
 
 def test_every_library_file_is_listed_and_loads() -> None:
@@ -208,10 +208,10 @@ def test_resolve_and_unknown_name() -> None:
 
 
 def test_loader_accepts_library_names() -> None:
-    [loaded] = loader.load("bb3")
+    [loaded] = resolve.load("bb3")
     assert loaded.format == "bbchallenge" and loaded.name == "bb3"
     assert loaded.expected == library.resolve("bb3").expected
-    [other] = loader.load("palindrome", input_text="abab")
+    [other] = resolve.load("palindrome", input_text="abab")
     assert other.expected is None and other.machine.format_symbols(other.word) == "abab"
 
 

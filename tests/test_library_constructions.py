@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from turing_tx import library
-from turing_tx.formats.loader import LoadedMachine
-from turing_tx.runs import run_machine
+from turing_tx.constructions.runs import run_machine
+from turing_tx.machines import library
+from turing_tx.machines.formats.loader import LoadedMachine
 
 CONSTRUCTIONS = ("perez", "siegelmann-sontag", "bhattamishra-pe", "bhattamishra-mask")
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from turing_tx.errors import MachineFormatError, UsageError
-from turing_tx.formats import loader
-from turing_tx.simulator import RunRecord, simulate
+from turing_tx.machines import resolve
+from turing_tx.machines.formats import loader
+from turing_tx.machines.simulator import RunRecord, simulate
 
 MACHINES = Path(__file__).resolve().parent.parent / "machines"
 
@@ -36,40 +37,40 @@ def test_detect_format(name: str, text: str, expected: str) -> None:
 def test_files_of_every_format_load(tmp_path: Path) -> None:
     for file, format in (("bb3.txt", "bbchallenge"), ("increment.yaml", "yaml"),
                          ("anbn.morphett", "morphett"), ("mod3.dtm", "automata")):
-        [loaded] = loader.load(str(MACHINES / file))
+        [loaded] = resolve.load(str(MACHINES / file))
         assert loaded.format == format and loaded.source == str(MACHINES / file)
     copy = tmp_path / "anbn.txt"
     copy.write_text((MACHINES / "anbn.morphett").read_text(encoding="utf-8"), encoding="utf-8")
-    [loaded] = loader.load(str(copy), input_text="aabb")
+    [loaded] = resolve.load(str(copy), input_text="aabb")
     assert loaded.format == "morphett" and run(loaded)["state"] == "halt-accept"
 
 
 def test_format_override_and_unknown_format(tmp_path: Path) -> None:
     path = tmp_path / "machine.data"
     path.write_text("0 _ 1 r halt\n", encoding="utf-8")
-    [loaded] = loader.load(str(path), format="morphett")
+    [loaded] = resolve.load(str(path), format="morphett")
     assert run(loaded)["state"] == "halt"
     with pytest.raises(UsageError, match="unknown format 'xml'"):
-        loader.load(str(path), format="xml")
+        resolve.load(str(path), format="xml")
 
 
 def test_multi_machine_bbchallenge_file_keeps_lines(shared_machines: Path) -> None:
-    machines = loader.load(str(shared_machines / "collection.txt"))
+    machines = resolve.load(str(shared_machines / "collection.txt"))
     assert [m.line for m in machines] == [4, 5, 6, 7, 8, 9, 10]
     assert machines[5].word == (2, 1, 2, 2)
 
 
 def test_inline_machine_and_library_name() -> None:
-    [inline] = loader.load("1RB1LB_1LA1RZ")
+    [inline] = resolve.load("1RB1LB_1LA1RZ")
     assert inline.source == "<inline>" and run(inline)["steps"] == 6
-    [named] = loader.load("bb4")
+    [named] = resolve.load("bb4")
     assert named.expected is not None and run(named) == named.expected
     with pytest.raises(MachineFormatError, match="no such file, library machine or machine string"):
-        loader.load("not-a-machine")
+        resolve.load("not-a-machine")
 
 
 def test_input_text_replaces_the_word_and_extends_morphett_and_yaml_alphabets() -> None:
-    [yaml_machine] = loader.load(str(MACHINES / "increment.yaml"), input_text="111")
+    [yaml_machine] = resolve.load(str(MACHINES / "increment.yaml"), input_text="111")
     assert run(yaml_machine)["tape"] == "1000"
     [morphett_machine] = loader.load_text("0 * * * halt\n", "morphett", "m.morphett", input_text="xyz")
     assert morphett_machine.machine.symbols == ("_", "x", "y", "z")
@@ -83,12 +84,12 @@ def test_input_text_replaces_the_word_and_extends_morphett_and_yaml_alphabets() 
     ("mod3.dtm", "1.0", (2, 0, 1)),
 ])
 def test_parse_input_uses_the_machines_own_symbols(file: str, word: str, cells: tuple[int, ...]) -> None:
-    [loaded] = loader.load(str(MACHINES / file))
+    [loaded] = resolve.load(str(MACHINES / file))
     assert loader.parse_input(loaded, word) == cells
 
 
 def test_bad_input_is_located_at_the_input() -> None:
-    [loaded] = loader.load(str(MACHINES / "bb2.txt"))
+    [loaded] = resolve.load(str(MACHINES / "bb2.txt"))
     with pytest.raises(MachineFormatError, match="^--input:1:2: input symbol 2"):
         loader.parse_input(loaded, "121")
 
@@ -100,7 +101,7 @@ def test_missing_yaml_blank_is_reported_as_a_warning() -> None:
 
 @pytest.mark.parametrize("format", loader.FORMATS)
 def test_write_then_load_runs_the_same(format: str) -> None:
-    [original] = loader.load(str(MACHINES / "increment.txt"))
+    [original] = resolve.load(str(MACHINES / "increment.txt"))
     machine = original.machine
     if format == "morphett":
         machine = type(machine)(machine.symbols, machine.states, ("halt",), tuple(
@@ -115,6 +116,6 @@ def test_write_then_load_runs_the_same(format: str) -> None:
     assert second["tape"] == "2211"
 
 def test_write_unknown_format_is_a_usage_error() -> None:
-    [loaded] = loader.load("bb2")
+    [loaded] = resolve.load("bb2")
     with pytest.raises(UsageError):
         loader.write(loaded.machine, "svg")

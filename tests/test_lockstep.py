@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from turing_tx.construction import Verification, lockstep
-from turing_tx.formats.bbchallenge import parse_machine
-from turing_tx.simulator import Step, Tape, simulate
+from turing_tx.constructions.lockstep import Verification, lockstep
+from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.machines.simulator import Step, Tape, simulate
 
 BB2 = parse_machine("1RB1LB_1LA1RZ")
 

@@ -11,15 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from machine_strategies import machines, words
 
-from constructions.perez import PEREZ, compile_model
-from turing_tx import library, serialize
-from turing_tx.construction import verify
-from turing_tx.formats.bbchallenge import load_file, parse_machine
-from turing_tx.formats.loader import LoadedMachine
-from turing_tx.interpreter import Interpreter
-from turing_tx.machine import Entry, TuringMachine
-from turing_tx.runs import run_machine
-from turing_tx.simulator import Tape, simulate
+from turing_tx.constructions.lockstep import verify
+from turing_tx.constructions.perez import PEREZ, compile_model
+from turing_tx.constructions.runs import run_machine
+from turing_tx.engine import model_json
+from turing_tx.engine.interpreter import Interpreter
+from turing_tx.machines import library
+from turing_tx.machines.formats.bbchallenge import load_file, parse_machine
+from turing_tx.machines.formats.loader import LoadedMachine
+from turing_tx.machines.machine import Entry, TuringMachine
+from turing_tx.machines.simulator import Tape, simulate
 
 BB2, BB3 = "1RB1LB_1LA1RZ", "1RB1RZ_1LB0RC_1LC1LA"
 BB4 = "1RB1LB_1LA0LC_1RZ1LD_1RD0RA"
@@ -226,10 +227,10 @@ def test_a_foreign_or_edited_model_is_a_decoding_mismatch_not_a_crash(edit, frag
     """A Pérez model of another machine (other state names) or a hand-edited one, through JSON."""
     compiled = PEREZ.compile(parse_machine(BB3))
     if edit is None:
-        text = serialize.dumps(PEREZ.compile(library_machine("anbn").machine).model)
+        text = model_json.dumps(PEREZ.compile(library_machine("anbn").machine).model)
     else:
-        text = serialize.dumps(compiled.model).replace(*edit)
-    model = serialize.loads(text)
+        text = model_json.dumps(compiled.model).replace(*edit)
+    model = model_json.loads(text)
     result = verify(compiled, 30, model=model)
     assert result.verified is False and fragment in result.detail, result.detail
     observation = compiled.observe(model, "fraction", 5)

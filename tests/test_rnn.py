@@ -1,4 +1,4 @@
-"""The exact σ-RNN runner (turing_tx.rnn): activation, one tick, input convention, validation."""
+"""The exact σ-RNN runner (turing_tx.rnn.network): activation, one tick, input convention, validation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fractions import Fraction as F
 import pytest
 
 from turing_tx.errors import ExecutionError, ModelError, UsageError
-from turing_tx.rnn import RNN, sigma
+from turing_tx.rnn.network import RNN, sigma
 
 
 def toy() -> RNN:

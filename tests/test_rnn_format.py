@@ -1,4 +1,4 @@
-"""The RNN JSON format (turing_tx.rnn_format): round trips, the dense form, and every bad-file error."""
+"""The RNN JSON format (turing_tx.rnn.rnn_json): round trips, the dense form, and every bad-file error."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from constructions.siegelmann_sontag import compile_rnn
-from turing_tx import rnn_format
+from turing_tx.constructions.siegelmann_sontag import compile_rnn
 from turing_tx.errors import ModelError, ModelFormatError
-from turing_tx.formats.bbchallenge import parse_machine
-from turing_tx.rnn import RNN
+from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.rnn import rnn_json
+from turing_tx.rnn.network import RNN
 
 SPARSE = {
     "format": "turing-tx-rnn", "version": 1, "name": "toy",
@@ -39,31 +39,31 @@ def toy() -> RNN:
 
 
 def test_sparse_and_dense_forms_load_to_the_same_rnn() -> None:
-    assert rnn_format.loads(json.dumps(SPARSE)) == toy()
-    assert rnn_format.loads(json.dumps(DENSE)) == toy()
+    assert rnn_json.loads(json.dumps(SPARSE)) == toy()
+    assert rnn_json.loads(json.dumps(DENSE)) == toy()
 
 
 def test_mixed_forms_and_optional_fields() -> None:
     minimal = {"format": "turing-tx-rnn", "version": 1, "units": ["u"], "inputs": ["$"],
                "W_h": [["1/2"]], "b": {"u": "1/4"}}
-    rnn = rnn_format.loads(json.dumps(minimal))
+    rnn = rnn_json.loads(json.dumps(minimal))
     assert (rnn.w_h, rnn.w_x, rnn.bias, rnn.h0, rnn.name) == ({"u": {"u": F(1, 2)}}, {}, {"u": F(1, 4)}, {}, "")
     assert list(rnn.run(["$"], 2)) == [{"u": F(1, 4)}, {"u": F(3, 8)}]
 
 
 def test_dumps_is_canonical_sparse_and_round_trips() -> None:
-    text = rnn_format.dumps(toy())
+    text = rnn_json.dumps(toy())
     assert json.loads(text)["W_h"] == SPARSE["W_h"]
     assert '"b": {"u1": "1/8"}' in text
-    assert rnn_format.loads(text) == toy()
-    assert rnn_format.dumps(rnn_format.loads(text)) == text
+    assert rnn_json.loads(text) == toy()
+    assert rnn_json.dumps(rnn_json.loads(text)) == text
 
 
 def test_compiled_siegelmann_sontag_rnn_round_trips(tmp_path: Path) -> None:
     rnn = compile_rnn(parse_machine("1RB2LB1RZ_2LA2RB1LB"), (1, 0, 2))
     path = tmp_path / "ss.json"
-    rnn_format.save(rnn, path)
-    loaded = rnn_format.load(path)
+    rnn_json.save(rnn, path)
+    loaded = rnn_json.load(path)
     assert loaded == rnn
     word = ["1", "0", "2", "$"]
     assert list(loaded.run(word, 40)) == list(rnn.run(word, 40))
@@ -72,8 +72,8 @@ def test_compiled_siegelmann_sontag_rnn_round_trips(tmp_path: Path) -> None:
 def test_save_is_atomic_and_replaces(tmp_path: Path) -> None:
     path = tmp_path / "m.json"
     path.write_text("old")
-    rnn_format.save(toy(), path)
-    assert rnn_format.load(path) == toy()
+    rnn_json.save(toy(), path)
+    assert rnn_json.load(path) == toy()
     assert os.listdir(tmp_path) == ["m.json"]
 
 
@@ -82,7 +82,7 @@ def test_unserialisable_metadata_leaves_the_file_alone(tmp_path: Path) -> None:
     path.write_text("old")
     bad = RNN(("u",), ("$",), {}, {}, {}, {}, metadata={"x": object()})
     with pytest.raises(ModelError, match="metadata is not JSON-serialisable"):
-        rnn_format.save(bad, path)
+        rnn_json.save(bad, path)
     assert path.read_text() == "old"
     assert os.listdir(tmp_path) == ["m.json"]
 
@@ -136,7 +136,7 @@ def _with(**changes: object) -> str:
 ])
 def test_bad_documents(text: str, message: str) -> None:
     with pytest.raises(ModelFormatError, match="^rnn.json: " + message) as caught:
-        rnn_format.loads(text, "rnn.json")
+        rnn_json.loads(text, "rnn.json")
     assert "\n" not in str(caught.value)
 
 
@@ -150,22 +150,22 @@ def test_bad_documents(text: str, message: str) -> None:
 ])
 def test_duplicate_keys_and_syntax(text: str, message: str) -> None:
     with pytest.raises(ModelFormatError) as caught:
-        rnn_format.loads(text, "rnn.json")
+        rnn_json.loads(text, "rnn.json")
     assert str(caught.value) == message
 
 
 def test_file_errors(tmp_path: Path) -> None:
     with pytest.raises(ModelFormatError, match="missing.json: no such file"):
-        rnn_format.load(tmp_path / "missing.json")
+        rnn_json.load(tmp_path / "missing.json")
     with pytest.raises(ModelFormatError, match="is a directory"):
-        rnn_format.load(tmp_path)
+        rnn_json.load(tmp_path)
     bad = tmp_path / "bad.json"
     bad.write_bytes(b'{"format": "\xff"}')
     with pytest.raises(ModelFormatError, match=r"bad.json:1:13: invalid UTF-8 \(byte 0xff\)"):
-        rnn_format.load(bad)
+        rnn_json.load(bad)
 
 
 def test_byte_order_mark_is_skipped(tmp_path: Path) -> None:
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(SPARSE).encode())
-    assert rnn_format.load(path) == toy()
+    assert rnn_json.load(path) == toy()

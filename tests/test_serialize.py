@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from constructions.perez import PEREZ
-from turing_tx import serialize
+from turing_tx.constructions.perez import PEREZ
+from turing_tx.constructions.runs import run_machine
+from turing_tx.engine import model_json
 from turing_tx.errors import ModelFormatError
-from turing_tx.formats.bbchallenge import parse_machine
-from turing_tx.runs import run_machine
+from turing_tx.machines import machine_json
+from turing_tx.machines.formats.bbchallenge import parse_machine
 
 BB3 = "1RB1RZ_1LB0RC_1LC1LA"
 
@@ -19,25 +20,25 @@ def test_round_trip_is_identical_and_runs_identically(tmp_path):
     machine = parse_machine(BB3)
     model = PEREZ.compile(machine).model
     path = tmp_path / "bb3.json"
-    serialize.save(model, path)
-    loaded = serialize.load(path)
+    model_json.save(model, path)
+    loaded = model_json.load(path)
     assert loaded == model
-    assert serialize.dumps(loaded) == path.read_text(encoding="utf-8")
-    assert serialize.machine_from_json(loaded.metadata["machine"]) == machine
+    assert model_json.dumps(loaded) == path.read_text(encoding="utf-8")
+    assert machine_json.machine_from_json(loaded.metadata["machine"]) == machine
     direct = run_machine(machine, (), "perez").summary()
     from_file = run_machine(machine, (), "perez", model=loaded).summary()
     assert direct == from_file and direct["steps"] == 21
 
 
 def test_rationals_are_exact_strings():
-    data = json.loads(serialize.dumps(PEREZ.compile(parse_machine(BB3)).model))
+    data = json.loads(model_json.dumps(PEREZ.compile(parse_machine(BB3)).model))
     dec2 = data["decoder"][2]
     assert dec2["self_attn"]["heads"][0]["Q"]["pos:1/i^2"] == {"k3": "1/3"}
     assert dec2["self_attn"]["heads"][0]["K"]["bos"] == {"k1": "-1", "k3": "1/2"}
 
 
 def _document() -> dict:
-    return json.loads(serialize.dumps(PEREZ.compile(parse_machine("1RB1LB_1LA1RZ")).model))
+    return json.loads(model_json.dumps(PEREZ.compile(parse_machine("1RB1LB_1LA1RZ")).model))
 
 
 @pytest.mark.parametrize(("mutate", "message"), [
@@ -56,7 +57,7 @@ def test_bad_model_files_get_one_line_errors(tmp_path, mutate, message):
     path = tmp_path / "m.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(ModelFormatError) as info:
-        serialize.load(path)
+        model_json.load(path)
     assert message in str(info.value) and "\n" not in str(info.value)
     assert str(info.value).startswith(str(path))
 
@@ -65,9 +66,9 @@ def test_duplicate_keys_and_syntax_errors(tmp_path):
     path = tmp_path / "m.json"
     path.write_text('{"format": "turing-tx-model", "format": "x"}', encoding="utf-8")
     with pytest.raises(ModelFormatError, match="duplicate key 'format'"):
-        serialize.load(path)
+        model_json.load(path)
     path.write_text('{"format": ', encoding="utf-8")
     with pytest.raises(ModelFormatError, match=r"m.json:1:\d+: invalid JSON"):
-        serialize.load(path)
+        model_json.load(path)
     with pytest.raises(ModelFormatError, match="no such file"):
-        serialize.load(tmp_path / "missing.json")
+        model_json.load(tmp_path / "missing.json")

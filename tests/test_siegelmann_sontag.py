@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from constructions.siegelmann_sontag import (
+from turing_tx.constructions.lockstep import verify
+from turing_tx.constructions.registry import get_construction
+from turing_tx.constructions.siegelmann_sontag import (
     SIEGELMANN_SONTAG,
     Configuration,
     SSCompiledMachine,
@@ -18,13 +20,12 @@ from constructions.siegelmann_sontag import (
     spec_width,
     stack_symbols,
 )
-from turing_tx import rnn_format
-from turing_tx.construction import get_construction, verify
 from turing_tx.errors import DecodingError, UsageError
-from turing_tx.formats.bbchallenge import parse_machine
-from turing_tx.machine import Entry, TuringMachine
-from turing_tx.rnn import RNN, State
-from turing_tx.simulator import RunRecord, simulate
+from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.machines.machine import Entry, TuringMachine
+from turing_tx.machines.simulator import RunRecord, simulate
+from turing_tx.rnn import rnn_json
+from turing_tx.rnn.network import RNN, State
 
 BB2, BB3, BB4 = "1RB1LB_1LA1RZ", "1RB1RZ_1LB0RC_1LC1LA", "1RB1LB_1LA0LC_1RZ1LD_1RD0RA"
 BB2X3 = "1RB2LB1RZ_2LA2RB1LB"
@@ -342,8 +343,8 @@ def test_step_limit_and_model_arguments() -> None:
 def test_replacement_rnn_from_json_and_an_ablated_one(tmp_path) -> None:
     ss = compiled(BB3)
     path = tmp_path / "bb3.json"
-    rnn_format.save(ss.rnn, path)
-    assert list(ss.trace(model=rnn_format.load(path))) == list(simulate(ss.machine))
+    rnn_json.save(ss.rnn, path)
+    assert list(ss.trace(model=rnn_json.load(path))) == list(simulate(ss.machine))
     w_h = {unit: dict(row) for unit, row in ss.rnn.w_h.items()}
     del w_h["R"]["gRL"]  # no more pop(R)/B² under left moves
     ablated = RNN(ss.rnn.units, ss.rnn.inputs, w_h, ss.rnn.w_x, ss.rnn.bias, ss.rnn.h0)

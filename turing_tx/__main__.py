@@ -2,6 +2,6 @@
 
 import sys
 
-from turing_tx.cli import main
+from turing_tx.cli.main import main
 
 sys.exit(main())

@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any
 
 from turing_tx.ablation.transforms import AblationError
-from turing_tx.construction import get_construction
+from turing_tx.constructions.registry import get_construction
 
 KINDS = ("necessary", "necessary*", "one-of-pair", "not-needed")
 SURGERY = "surgery"

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import networkx as nx
 
-from turing_tx.model import Attention, FeedForward, Layer, Model
+from turing_tx.engine.model import Attention, FeedForward, Layer, Model
 
 POS_ENCODING = "pos_encoding"
 POS_MASKING = "pos_masking"

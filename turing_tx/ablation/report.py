@@ -11,7 +11,7 @@ import jinja2
 
 from turing_tx.ablation import plots
 from turing_tx.ablation.sweeps import mantissa_bits
-from turing_tx.atomic import write_atomic
+from turing_tx.io.atomic import write_atomic
 
 _ENVIRONMENT = {
     "md": jinja2.Environment(loader=jinja2.PackageLoader("turing_tx.ablation", "templates"),

@@ -18,13 +18,13 @@ from turing_tx.ablation.claims import SURGERY, ComponentClaim, Evidence, claims_
 from turing_tx.ablation.components import component_names
 from turing_tx.ablation.subjects import Subject, make_subject
 from turing_tx.ablation.transforms import Ablation, parse_ablation
-from turing_tx.construction import Observation
+from turing_tx.constructions.protocol import Observation
+from turing_tx.engine.model import Model
+from turing_tx.engine.numbers import DEFAULT_BACKEND
 from turing_tx.errors import MachineFormatError
-from turing_tx.formats.bbchallenge import parse_machine
-from turing_tx.machine import TuringMachine
-from turing_tx.model import Model
-from turing_tx.numbers import DEFAULT_BACKEND
-from turing_tx.simulator import Step, simulate
+from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.machines.machine import TuringMachine
+from turing_tx.machines.simulator import Step, simulate
 
 BEFORE = {"state": "state", "head": "head", "read": "symbol"}
 AFTER = {"next_state": "state", "move": "head", "write": "written", "halt": "halt"}
@@ -296,7 +296,7 @@ def _summary(row: Result) -> dict[str, Any]:
 
 def machine_label(machine: TuringMachine) -> str:
     """The machine's bbchallenge text when it has one, else its name."""
-    from turing_tx.formats.bbchallenge import write_machine
+    from turing_tx.machines.formats.bbchallenge import write_machine
 
     try:
         return write_machine(machine)

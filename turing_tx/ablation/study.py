@@ -25,7 +25,7 @@ from turing_tx.ablation.sweeps import (
     window_requirement,
     window_sweep,
 )
-from turing_tx.machine import TuringMachine
+from turing_tx.machines.machine import TuringMachine
 
 FORMAT = "turing-tx-ablation-report/1"
 CONTEXT_STEPS = 3

@@ -2,7 +2,7 @@
 
 A :class:`Subject` is a machine compiled by one construction on one input word. ``observe`` runs a
 model (the compiled one, an ablated copy or a rebuild) with a number backend and returns an
-:class:`~turing_tx.construction.Observation`: the decoded steps up to the first decoding error, which
+:class:`~turing_tx.constructions.protocol.Observation`: the decoded steps up to the first decoding error, which
 configuration failed to decode, and how many distinct decoder outputs the run produced. How decoder
 positions map to machine steps is each construction's business (``CompiledMachine.observe``); this
 module knows no paper.
@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from turing_tx.ablation.transforms import AblationError
-from turing_tx.construction import CompiledMachine, Observation, get_construction
-from turing_tx.interpreter import decoder_outputs
-from turing_tx.machine import TuringMachine
-from turing_tx.model import Model
+from turing_tx.constructions.protocol import CompiledMachine, Observation
+from turing_tx.constructions.registry import get_construction
+from turing_tx.engine.interpreter import decoder_outputs
+from turing_tx.engine.model import Model
+from turing_tx.machines.machine import TuringMachine
 
 
 class Subject:

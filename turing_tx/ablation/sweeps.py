@@ -22,7 +22,7 @@ from typing import Any
 
 from turing_tx.ablation.runner import Result, Runner
 from turing_tx.ablation.transforms import AblationError
-from turing_tx.simulator import Step
+from turing_tx.machines.simulator import Step
 
 
 def parse_precisions(text: str) -> list[str]:

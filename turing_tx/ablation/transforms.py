@@ -1,6 +1,6 @@
 """Ablations as transformations of a model, each with a stable, parseable name.
 
-An :class:`Ablation` turns a :class:`~turing_tx.model.Model` into another model (and, for precision
+An :class:`Ablation` turns a :class:`~turing_tx.engine.model.Model` into another model (and, for precision
 ablations, names the float backend to run it with). The interpreter never sees a flag: a removed
 head is a head whose value map is zero, a removed residual is a disabled one, and so on. Names are
 the papers' component names plus a small grammar, joined by ``+`` for combinations:
@@ -33,11 +33,11 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from turing_tx.ablation.components import component_graph
+from turing_tx.engine.linear import LinearMap
+from turing_tx.engine.model import Attention, FeedForward, Head, Layer, Model, Normalizer, Residual
+from turing_tx.engine.numbers import get_backend
+from turing_tx.engine.patterns import ALL, Pattern
 from turing_tx.errors import TuringTxError
-from turing_tx.linear import LinearMap
-from turing_tx.model import Attention, FeedForward, Head, Layer, Model, Normalizer, Residual
-from turing_tx.numbers import get_backend
-from turing_tx.patterns import ALL, Pattern
 
 
 class AblationError(TuringTxError):

@@ -1,0 +1,73 @@
+"""The ``diagram`` and ``attention`` subcommands: pictures of a run, drawn from the construction.
+
+``turing-tx diagram MACHINE --steps N -o out.png|svg`` draws the space-time diagram of the trace
+*decoded from the compiled construction* (any construction). ``turing-tx attention MACHINE --steps N
+-o out.png|svg`` draws, per decoder head, the positions its hardmax attended to (transformer
+constructions only). The image is rendered in memory and written atomically; the format comes from
+the output's extension, checked before anything runs.
+
+The CLI registers both with :func:`add_parser` and dispatches to :func:`run`, which reads
+``args.picture`` (``"diagram"`` or ``"attention"``) to know which one was asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from turing_tx.cli.args import add_machine_arguments, resolve_machine
+from turing_tx.constructions.protocol import CompiledMachine
+from turing_tx.constructions.registry import get_construction
+from turing_tx.errors import UsageError
+from turing_tx.io.atomic import write_atomic
+from turing_tx.pictures.attention_plot import compiled_attention, render_attention
+from turing_tx.pictures.diagrams import render_space_time, space_time
+from turing_tx.pictures.figures import image_format
+
+DEFAULT_STEPS = 100
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``diagram`` and ``attention`` subcommands to ``subparsers``."""
+    helps = {
+        "diagram": "draw the space-time diagram (rows = steps, columns = cells, head marked) of the "
+                   "trace decoded from the construction",
+        "attention": "draw which positions each decoder head's hardmax attended to, position by position",
+    }
+    for name, text in helps.items():
+        parser = subparsers.add_parser(name, help=text, description=text)
+        add_machine_arguments(parser)
+        parser.add_argument("--steps", metavar="N", type=int, default=DEFAULT_STEPS,
+                            help=f"draw at most N steps, fewer if the machine halts (default {DEFAULT_STEPS})")
+        parser.add_argument("-o", "--output", metavar="OUT", required=True, help="image file, .png or .svg")
+        parser.add_argument("--construction", "-c", default="perez",
+                            help="construction to compile with (default perez)"
+                                 + ("; it must be a transformer" if name == "attention" else ""))
+        parser.set_defaults(picture=name, handler=run)
+
+
+def _compile(args: argparse.Namespace) -> CompiledMachine:
+    """The one machine named by the arguments, on its input, compiled by ``args.construction``."""
+    loaded, word = resolve_machine(args)
+    return get_construction(args.construction).compile(loaded.machine, word)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draw the picture ``args.picture`` asks for and write it to ``args.output``; 0 on success."""
+    if args.steps < 0:
+        raise UsageError(f"--steps must be a non-negative integer, got {args.steps}")
+    fmt = image_format(args.output)
+    compiled = _compile(args)
+    name = compiled.machine.name or args.machine
+    if args.picture == "diagram":
+        diagram = space_time(compiled.trace(args.steps), compiled.word)
+        title = f"{name}: {diagram.steps} steps, decoded from {compiled.construction}"
+        write_atomic(args.output, render_space_time(diagram, compiled.machine, fmt, title))
+        print(f"{args.output}: {diagram.steps} steps x {diagram.cells.shape[1]} cells "
+              f"(from cell {diagram.first_cell}), decoded from {compiled.construction}")
+        return 0
+    maps = compiled_attention(compiled, args.steps)
+    positions = len(maps[0].winners) if maps else 0
+    title = f"{name}: decoder attention, positions 0..{positions - 1} ({compiled.construction})"
+    write_atomic(args.output, render_attention(maps, fmt, title))
+    print(f"{args.output}: {len(maps)} heads x {positions} decoder positions ({compiled.construction})")
+    return 0

@@ -1,0 +1,1 @@
+"""Rational σ-RNNs: the network and its reference runner, and the RNN JSON format."""
