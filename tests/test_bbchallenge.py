@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import COLLECTION
 
 from turing_tx.errors import MachineFormatError
 from turing_tx.machines.formats.bbchallenge import load_file, parse_machine, write_machine
@@ -37,8 +38,8 @@ def test_invalid_utf8_and_size_limit(tmp_path, monkeypatch):
         load_file("big.txt")
 
 
-def test_collection_file_lines_inputs_and_undefined(shared_machines):
-    lines = load_file(str(shared_machines / "collection.txt"))
+def test_collection_file_lines_inputs_and_undefined():
+    lines = load_file(str(COLLECTION))
     assert [line.line for line in lines] == [4, 5, 6, 7, 8, 9, 10]
     increment = lines[5]
     assert increment.word == (2, 1, 2, 2) and increment.comment.startswith("binary increment")

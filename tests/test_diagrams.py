@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import COLLECTION
 
 from turing_tx.cli import pictures as pictures_command
 from turing_tx.constructions.registry import get_construction
@@ -126,9 +127,9 @@ def test_a_failed_run_leaves_an_existing_output_untouched(tmp_path: Path) -> Non
     assert out.read_bytes() == b"old picture" and [p.name for p in tmp_path.iterdir()] == ["keep.png"]
 
 
-def test_several_machines_in_a_file_is_an_error(shared_machines: Path, tmp_path: Path) -> None:
+def test_several_machines_in_a_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="holds 7 machines"):
-        pictures_command.run(command("diagram", str(shared_machines / "collection.txt"), "-o",
+        pictures_command.run(command("diagram", str(COLLECTION), "-o",
                                      str(tmp_path / "x.png")))
 
 

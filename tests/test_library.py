@@ -173,8 +173,9 @@ def test_cases_carry_machine_word_and_expected() -> None:
         assert _engine(case) == case.expected
 
 
-def test_shared_machines_results_reproduced() -> None:
-    """The values of ../shared/machines/README.md for the files copied into the library."""
+def test_known_results_of_the_classic_machines() -> None:
+    """The published results of the classic machines (step counts and ones of the Busy Beaver
+    champions, the increment, unary addition and aⁿbⁿ examples) are the library's expectations."""
     expected = {"bb2": (6, 4, 0, "1111", -2), "bb3": (21, 5, 1, "11111", -1),
                 "bb4": (107, 13, -9, "10111111111111", -10), "bb2x3": (38, 9, 2, "222222212", -6),
                 "increment": (8, 4, 0, "1100", 0), "unary-add": (7, 4, 3, "1111", 0),

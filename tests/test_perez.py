@@ -7,6 +7,7 @@ from dataclasses import replace
 from fractions import Fraction as F
 
 import pytest
+from conftest import COLLECTION, MACHINES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from machine_strategies import machines, words
@@ -129,16 +130,16 @@ def test_encoder_input_is_folded_with_marks_and_pad():
     assert PEREZ.compile(parse_machine(BB2)).tokens == ["0*", "0*", "0"]
 
 
-def test_shared_machines_in_bbchallenge_form_reproduce_their_results(shared_machines):
-    expected = {  # machines/README.md
+def test_example_machines_in_bbchallenge_form_reproduce_their_results():
+    expected = {  # the library's expected results (machines/index.yaml)
         "bb2.txt": (6, 4, 0), "bb3.txt": (21, 5, 1), "bb4.txt": (107, 13, -9), "bb2x3.txt": (38, 9, 2),
     }
     for name, (steps, nonblank, head) in expected.items():
-        (line,) = load_file(str(shared_machines / name))
+        (line,) = load_file(str(MACHINES / name))
         result = run_machine(line.machine, line.word, "perez").summary()
         assert (result["steps"], result["nonblank"], result["head"], result["verified"]) == (
             steps, nonblank, head, True), name
-    unary = load_file(str(shared_machines / "unary_add.txt"))[0].machine
+    unary = load_file(str(MACHINES / "unary_add.txt"))[0].machine
     for word, steps, nonblank, head in [((1, 1, 2, 1, 1), 7, 4, 3), ((1, 1, 1, 2, 1, 1, 1), 9, 6, 5),
                                         ((1, 2), 4, 1, 0)]:
         result = run_machine(unary, word, "perez").summary()
@@ -149,14 +150,14 @@ def test_shared_machines_in_bbchallenge_form_reproduce_their_results(shared_mach
                           ((2, 1), "Y")]:
         result = run_machine(anbn, word, "perez").summary()
         assert result["state"] == verdict and result["verified"] is True
-    (increment,) = load_file(str(shared_machines / "increment.txt"))
+    (increment,) = load_file(str(MACHINES / "increment.txt"))
     result = run_machine(increment.machine, increment.word, "perez").summary()
     assert (result["steps"], result["tape"], result["head"], result["verified"]) == (8, "2211", 0, True)
-    (counter,) = load_file(str(shared_machines / "counter_nonhalt.txt"))
+    (counter,) = load_file(str(MACHINES / "counter_nonhalt.txt"))
     for steps, state, tape in [(100, "A", "22122"), (1000, "B", "12222222")]:
         result = run_machine(counter.machine, (), "perez", max_steps=steps).summary()
         assert (result["state"], result["tape"], result["head"], result["verified"]) == (state, tape, 0, True)
-    collection = {line.line: line for line in load_file(str(shared_machines / "collection.txt"))}
+    collection = {line.line: line for line in load_file(str(COLLECTION))}
     result = run_machine(collection[8].machine, (), "perez", max_steps=100).summary()
     assert (result["head"], result["nonblank"], result["state"]) == (-50, 25, "A")
 
