@@ -1,0 +1,291 @@
+"""The trusted core of the prover: four kinds of check, each small enough to audit by reading it.
+
+An obligation is a statement about symbols with stated ranges (:class:`Variable`). It counts as
+proved only when one of these checks accepts it, and every check ends in exact rational arithmetic
+on sympy polynomials over ℚ (``Poly(..., domain=QQ)``), never in a floating or heuristic
+``simplify``:
+
+- :func:`check_identity` — ``lhs = rhs``: lhs − rhs brought to one fraction p/q; the numerator p is
+  the zero polynomial.
+- :func:`check_polynomial_sign` — ``expr ≥ 0`` (or ``> 0``) for a polynomial over variables with
+  lower bounds: substitute x = low + x′ with x′ ≥ 0; every coefficient of the expanded polynomial in
+  the x′ is ≥ 0, and the constant term is > 0 for a strict inequality. The certificate is the list
+  of coefficients.
+- :func:`check_affine_on_box` — an affine ``expr ≥ 0`` (``> 0``) on a box: its value at every vertex
+  (an affine function takes its minimum at a vertex). The certificate is the vertex values.
+- :func:`check_cases` — a finite enumeration of closed statements, each evaluated exactly.
+
+A check that does not accept a statement looks for a **counterexample**: a point of the stated
+ranges where the statement is false (evaluated exactly). With one, the statement is *refuted*;
+without one it is only *unproved* (the certificate method is sufficient, not necessary). The
+counterexample search runs over a finite grid of small points: a non-zero polynomial of degree d in
+a variable is non-zero at one of any d + 1 values of it, so a false identity is always refuted.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+import sympy
+
+Kind = Literal["integer", "real"]
+Status = Literal["proved", "refuted", "unproved"]
+
+#: how far above its lower bound (or below its upper one) the counterexample search goes, at least
+SEARCH_SPAN = 12
+#: at most this many grid points are evaluated in one counterexample search
+SEARCH_POINTS = 20_000
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A symbol with its range: integer or real, with optional bounds ``low ≤ x ≤ high``."""
+
+    symbol: sympy.Symbol
+    kind: Kind = "integer"
+    low: Fraction | None = None
+    high: Fraction | None = None
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+    def contains(self, value: Fraction) -> bool:
+        if self.kind == "integer" and value.denominator != 1:
+            return False
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def describe(self) -> str:
+        bounds = ([f"{self.low} ≤ {self.name}"] if self.low is not None else []) + (
+            [f"{self.name} ≤ {self.high}"] if self.high is not None else [])
+        return f"{self.name} ∈ {'ℤ' if self.kind == 'integer' else 'ℝ'}" + (
+            f", {' and '.join(bounds)}" if bounds else "")
+
+
+def integer(name: str, low: int | None = None, high: int | None = None) -> Variable:
+    return Variable(sympy.Symbol(name, integer=True), "integer", _fraction(low), _fraction(high))
+
+
+def real(name: str, low: Fraction | int | None = None, high: Fraction | int | None = None) -> Variable:
+    return Variable(sympy.Symbol(name, real=True), "real", _fraction(low), _fraction(high))
+
+
+def _fraction(value: Fraction | int | None) -> Fraction | None:
+    return None if value is None else Fraction(value)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check concluded: the status, the method, its certificate (plain data, for the report)
+    and, for a refuted statement, the counterexample (symbol name → exact value)."""
+
+    status: Status
+    method: str
+    certificate: dict[str, object] = field(default_factory=dict)
+    counterexample: dict[str, object] | None = None
+
+    @property
+    def proved(self) -> bool:
+        return self.status == "proved"
+
+
+class ProofError(Exception):
+    """A statement was handed to a check that cannot read it (not a polynomial, a symbol without a
+    range): a fault in how an obligation is stated, not a refutation."""
+
+
+# -- exact evaluation --------------------------------------------------------------------------------
+
+def _rational(value: sympy.Expr) -> Fraction | None:
+    """An exact sympy number as a Fraction; None where the expression is undefined (zoo, nan)."""
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or not value.is_Rational:
+        return None
+    return Fraction(int(value.p), int(value.q))
+
+
+def _sympy_rational(value: Fraction | int) -> sympy.Rational:
+    value = Fraction(value)
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+def evaluate(expr: sympy.Expr, point: Mapping[sympy.Symbol, Fraction]) -> Fraction | None:
+    """``expr`` at ``point``, exactly (None where it is undefined, e.g. a zero denominator)."""
+    return _rational(sympy.sympify(expr).subs({s: _sympy_rational(v) for s, v in point.items()}))
+
+
+def _polynomial(expr: sympy.Expr, variables: Sequence[Variable]) -> sympy.Poly:
+    try:
+        return sympy.Poly(sympy.expand(expr), *[v.symbol for v in variables], domain=sympy.QQ)
+    except (sympy.PolynomialError, sympy.CoercionFailed) as exc:
+        raise ProofError(f"not a polynomial with rational coefficients in {[v.name for v in variables]}: "
+                         f"{expr}") from exc
+
+
+def _numerator_and_denominator(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    """p and q with expr = p/q, both polynomials (exact rational-function arithmetic)."""
+    return sympy.fraction(sympy.together(expr))
+
+
+# -- counterexample search ---------------------------------------------------------------------------
+
+def _candidates(variable: Variable, span: int) -> list[Fraction]:
+    """Small values of ``variable``'s range: integers from its lower bound up (or from its upper bound
+    down, or around 0), and for reals also the bounds and halves between them."""
+    if variable.low is not None:
+        start = variable.low if variable.kind == "real" else Fraction(-(-variable.low.numerator //
+                                                                           variable.low.denominator))
+        values = [start + k for k in range(span + 1)]
+    elif variable.high is not None:
+        top = variable.high if variable.kind == "real" else Fraction(variable.high.numerator //
+                                                                     variable.high.denominator)
+        values = [top - k for k in range(span + 1)]
+    else:
+        values = [Fraction(k) for k in range(-(span // 2), span // 2 + 1)]
+    if variable.kind == "real":
+        values += [v + Fraction(1, 2) for v in values]
+        values += [b for b in (variable.low, variable.high) if b is not None]
+    return sorted({v for v in values if variable.contains(v)})
+
+
+def search_counterexample(holds: callable, variables: Sequence[Variable],  # type: ignore[valid-type]
+                          span: int = SEARCH_SPAN) -> dict[str, Fraction] | None:
+    """The first grid point of the ranges (smallest values first) where ``holds(point)`` is False.
+
+    ``holds`` maps {symbol: value} to True, False, or None (undefined there: skipped).
+    """
+    grids = [_candidates(v, span) for v in variables]
+    for count, values in enumerate(itertools.product(*grids)):
+        if count >= SEARCH_POINTS:
+            break
+        point = {v.symbol: value for v, value in zip(variables, values, strict=True)}
+        if holds(point) is False:
+            return {v.name: value for v, value in zip(variables, values, strict=True)}
+    return None
+
+
+def _span_for(poly: sympy.Poly) -> int:
+    """A grid wide enough to refute any false identity of this degree (d + 1 values per variable)."""
+    return max(SEARCH_SPAN, max(poly.degree_list() or (0,)) + 1)
+
+
+# -- the four checks ---------------------------------------------------------------------------------
+
+def check_identity(lhs: sympy.Expr, rhs: sympy.Expr, variables: Sequence[Variable]) -> Outcome:
+    """``lhs = rhs`` wherever both are defined: the numerator of lhs − rhs is the zero polynomial."""
+    numerator, denominator = _numerator_and_denominator(sympy.sympify(lhs) - sympy.sympify(rhs))
+    poly = _polynomial(numerator, variables)
+    certificate = {"numerator": str(poly.as_expr()), "denominator": str(denominator)}
+    if poly.is_zero:
+        return Outcome("proved", "identity", certificate)
+
+    def holds(point: Mapping[sympy.Symbol, Fraction]) -> bool | None:
+        left, right = evaluate(lhs, point), evaluate(rhs, point)
+        return None if left is None or right is None else left == right
+
+    counterexample = search_counterexample(holds, variables, _span_for(poly))
+    return Outcome("refuted" if counterexample else "unproved", "identity", certificate,
+                   dict(counterexample) if counterexample else None)
+
+
+def _shifted(poly_expr: sympy.Expr, variables: Sequence[Variable]) -> tuple[sympy.Poly, dict[str, str]]:
+    """The polynomial in x′ ≥ 0 after x = low + x′ (or x = high − x′ without a lower bound)."""
+    substitution, shifts = {}, {}
+    for v in variables:
+        fresh = sympy.Symbol(f"{v.name}_", nonnegative=True)
+        if v.low is not None:
+            substitution[v.symbol] = sympy.Rational(v.low.numerator, v.low.denominator) + fresh
+            shifts[v.name] = f"{v.low} + {fresh}"
+        elif v.high is not None:
+            substitution[v.symbol] = sympy.Rational(v.high.numerator, v.high.denominator) - fresh
+            shifts[v.name] = f"{v.high} − {fresh}"
+        else:
+            raise ProofError(f"{v.name} has no bound: the positivity certificate needs one")
+    fresh_symbols = [sympy.Symbol(f"{v.name}_", nonnegative=True) for v in variables]
+    expanded = sympy.expand(sympy.sympify(poly_expr).subs(substitution))
+    try:
+        return sympy.Poly(expanded, *fresh_symbols, domain=sympy.QQ), shifts
+    except (sympy.PolynomialError, sympy.CoercionFailed) as exc:
+        raise ProofError(f"not a polynomial: {poly_expr}") from exc
+
+
+def check_polynomial_sign(expr: sympy.Expr, variables: Sequence[Variable], *, strict: bool) -> Outcome:
+    """``expr > 0`` (``strict``) or ``expr ≥ 0`` for a polynomial, every variable bounded on one side:
+    after x = low + x′, every coefficient is ≥ 0 and the constant term is > 0 (strict) or ≥ 0."""
+    _polynomial(expr, variables)  # the statement itself must be a polynomial, before any substitution
+    poly, shifts = _shifted(expr, variables)
+    terms = {str(sympy.Mul(*(s ** e for s, e in zip(poly.gens, monom, strict=True)))): Fraction(
+        int(c.p), int(c.q)) for monom, c in poly.terms()}
+    constant = terms.get("1", Fraction(0))
+    certificate = {"substitution": shifts, "coefficients": {k: str(v) for k, v in terms.items()}}
+    if all(c >= 0 for c in terms.values()) and (constant > 0 if strict else constant >= 0):
+        return Outcome("proved", "polynomial sign", certificate)
+
+    def holds(point: Mapping[sympy.Symbol, Fraction]) -> bool | None:
+        value = evaluate(expr, point)
+        return None if value is None else (value > 0 if strict else value >= 0)
+
+    counterexample = search_counterexample(holds, variables)
+    return Outcome("refuted" if counterexample else "unproved", "polynomial sign", certificate, counterexample)
+
+
+def check_affine_on_box(expr: sympy.Expr, variables: Sequence[Variable], *, strict: bool) -> Outcome:
+    """An affine ``expr > 0`` (``strict``) or ``≥ 0`` on the box of the variables' bounds: checked at
+    every vertex, where an affine function takes its minimum."""
+    poly = _polynomial(expr, variables)
+    if poly.total_degree() > 1:
+        raise ProofError(f"not affine in {[v.name for v in variables]}: {expr}")
+    unbounded = [v.name for v in variables if v.low is None or v.high is None]
+    if unbounded:
+        raise ProofError(f"the vertex check needs both bounds of {', '.join(unbounded)}")
+    vertices = []
+    for corner in itertools.product(*[(v.low, v.high) for v in variables]):
+        point = {v.symbol: value for v, value in zip(variables, corner, strict=True)}
+        vertices.append(({v.name: value for v, value in zip(variables, corner, strict=True)},
+                         evaluate(expr, point)))
+    certificate = {"vertices": [{"at": {k: str(x) for k, x in at.items()}, "value": str(value)}
+                                for at, value in vertices]}
+    failing = [at for at, value in vertices if value is None or not (value > 0 if strict else value >= 0)]
+    if not failing:
+        return Outcome("proved", "vertices", certificate)
+    return Outcome("refuted", "vertices", certificate, failing[0])
+
+
+@dataclass(frozen=True)
+class Case:
+    """One closed instance of a finite enumeration: ``label`` names it, ``lhs = rhs`` must hold exactly
+    (numbers, or expressions without free symbols)."""
+
+    label: str
+    lhs: object
+    rhs: object
+
+
+def _exact(value: object, label: str) -> Fraction:
+    """A case's side as an exact rational (ints, Fractions, gmpy2/flint rationals, sympy Rationals)."""
+    if isinstance(value, sympy.Basic):
+        exact = _rational(value)
+        if exact is None:
+            raise ProofError(f"case {label}: {value} is not an exact rational")
+        return exact
+    if isinstance(value, float):  # a binary float is an approximation, never an exact side
+        raise ProofError(f"case {label}: {value!r} is a float, not an exact rational")
+    try:
+        return Fraction(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ProofError(f"case {label}: {value!r} is not an exact rational") from None
+
+
+def check_cases(cases: Iterable[Case]) -> Outcome:
+    """Every case's two sides are the same rational; the first failing case is the counterexample."""
+    count = 0
+    for case in cases:
+        count += 1
+        left, right = _exact(case.lhs, case.label), _exact(case.rhs, case.label)
+        if left != right:
+            return Outcome("refuted", "enumeration", {"cases": count},
+                           {"case": case.label, "lhs": left, "rhs": right})
+    return Outcome("proved", "enumeration", {"cases": count})
