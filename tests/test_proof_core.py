@@ -123,3 +123,25 @@ def test_misstated_obligations_are_errors_not_proofs():
         check_cases([Case("float", 0.1, Fraction(1, 10))])
     with pytest.raises(ProofError, match="not an exact rational"):
         check_cases([Case("irrational", sympy.sqrt(2), 1)])
+
+
+# -- obligations and the report ------------------------------------------------------------------------
+
+def test_a_report_is_proved_only_when_every_obligation_is():
+    from turing_tx.engine.proofs.obligations import Obligation, discharge
+
+    good = Obligation("square gap", "demo", sympy.Gt((p + 1) ** 2 - p ** 2, 0), (P,),
+                      lambda: check_polynomial_sign((p + 1) ** 2 - p ** 2, [P], strict=True))
+    bad = Obligation("off by one", "demo", sympy.Gt(t - 1, 0), (T,),
+                     lambda: check_polynomial_sign(t - 1, [T], strict=True))
+    misstated = Obligation("absolute value", "demo", sympy.Ge(sympy.Abs(p), 0), (P,),
+                           lambda: check_polynomial_sign(sympy.Abs(p), [P], strict=False))
+    assert discharge([good]).summary() == "proved: 1 obligations, 0 failed"
+    report = discharge([good, bad, misstated])
+    assert report.summary() == "not proved: 3 obligations, 2 failed" and not report.proved
+    assert report.first_failure.obligation.name == "off by one"
+    rows = report.to_json()["obligations"]
+    assert rows[1]["status"] == "refuted" and rows[1]["counterexample"] == {"t": "1"}
+    assert rows[2]["status"] == "error" and "not a polynomial" in rows[2]["error"]
+    assert rows[0]["statement"]["latex"] and rows[0]["statement"]["srepr"].startswith("StrictGreaterThan")
+    assert not discharge([]).proved

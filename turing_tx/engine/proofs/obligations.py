@@ -1,0 +1,120 @@
+"""Proof obligations and their discharge: what a construction states, and what the prover reports.
+
+A construction states its correctness argument as a list of :class:`Obligation` objects, grouped by
+the part of the model they are about (a layer, a head, an FFN, the induction itself). Each one holds
+the statement (a sympy relation, for the report: ``srepr`` and LaTeX) and the one check of the trusted
+core (:mod:`turing_tx.engine.proofs.core`) that discharges it. :func:`discharge` runs them all and
+times each; a :class:`ProofReport` says ``proved: N obligations, 0 failed`` only when every check
+accepted its statement. This module knows no construction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from turing_tx.engine.proofs.core import Outcome, ProofError, Variable
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One lemma: ``statement`` over ``variables``, discharged by ``check`` (a call of the core).
+
+    ``group`` names the part of the model it is about (``dec1.self_attn``, ``induction``, …) and
+    ``explanation`` says in words why it is needed, for the report.
+    """
+
+    name: str
+    group: str
+    statement: sympy.Basic
+    variables: tuple[Variable, ...]
+    check: Callable[[], Outcome]
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    """An obligation with its outcome and the seconds its check took."""
+
+    obligation: Obligation
+    outcome: Outcome
+    seconds: float
+    error: str | None = None
+
+    @property
+    def proved(self) -> bool:
+        return self.error is None and self.outcome.proved
+
+    def to_json(self) -> dict[str, Any]:
+        """Name, group, statement (srepr and LaTeX), ranges, method, certificate, status, seconds."""
+        ob, outcome = self.obligation, self.outcome
+        return {
+            "name": ob.name,
+            "group": ob.group,
+            "statement": {"srepr": sympy.srepr(ob.statement), "latex": sympy.latex(ob.statement)},
+            "variables": [v.describe() for v in ob.variables],
+            "explanation": ob.explanation,
+            "method": outcome.method,
+            "certificate": _plain(outcome.certificate),
+            "status": "error" if self.error else outcome.status,
+            "counterexample": _plain(outcome.counterexample),
+            "error": self.error,
+            "seconds": round(self.seconds, 4),
+        }
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data: exact rationals as "p/q" text, containers recursively."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Fraction):
+        return str(value)
+    return value
+
+
+@dataclass
+class ProofReport:
+    """Every obligation's result, in the order stated."""
+
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if not r.proved]
+
+    @property
+    def proved(self) -> bool:
+        return bool(self.results) and not self.failed
+
+    @property
+    def first_failure(self) -> Result | None:
+        return next(iter(self.failed), None)
+
+    def summary(self) -> str:
+        """``proved: 17 obligations, 0 failed`` (or ``not proved: …``)."""
+        verdict = "proved" if self.proved else "not proved"
+        return f"{verdict}: {len(self.results)} obligations, {len(self.failed)} failed"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"proved": self.proved, "summary": self.summary(),
+                "obligations": [r.to_json() for r in self.results]}
+
+
+def discharge(obligations: Iterable[Obligation]) -> ProofReport:
+    """Run every obligation's check; a statement the core cannot read is a failure with its reason."""
+    report = ProofReport()
+    for obligation in obligations:
+        start = time.perf_counter()
+        try:
+            outcome, error = obligation.check(), None
+        except ProofError as exc:
+            outcome, error = Outcome("unproved", "none"), str(exc)
+        report.results.append(Result(obligation, outcome, time.perf_counter() - start, error))
+    return report
