@@ -145,3 +145,34 @@ def test_a_report_is_proved_only_when_every_obligation_is():
     assert rows[2]["status"] == "error" and "not a polynomial" in rows[2]["error"]
     assert rows[0]["statement"]["latex"] and rows[0]["statement"]["srepr"].startswith("StrictGreaterThan")
     assert not discharge([]).proved
+
+
+# -- symbolic evaluation of model parts ----------------------------------------------------------------
+
+def test_a_transition_ffn_read_symbolically_with_proved_signs():
+    """Pérez's layer-1 FFN on state A+ reading 0* (BB(2): write 1*, move right by 2, go to B+), with the
+    head scalar c:r a symbol in [0, 2]: the output is exact in c:r, and every hidden unit's activation
+    was settled by a sign lemma (the c:r cancellation units by the vertex check)."""
+    from turing_tx.constructions.perez import compile_model
+    from turing_tx.engine.proofs.symbolic import feed_forward
+    from turing_tx.machines.formats.bbchallenge import parse_machine
+
+    ffn = compile_model(parse_machine("1RB1LB_1LA1RZ")).decoder[0].ffn
+    head = real("r", 0, 2)
+    out, lemmas = feed_forward(ffn, {"state:A+": sympy.Integer(1), "sym:0*": sympy.Integer(1),
+                                     "c:r": head.symbol}, [head])
+    assert out == {"state:A+": -1, "state:B+": 1, "sym:0*": -1, "wr:1*": 1, "mv:next": 2, "c:r": -head.symbol}
+    assert len(lemmas) == len(ffn.hidden) and all(lemma.outcome.proved for lemma in lemmas)
+    assert {lemma.outcome.method for lemma in lemmas} == {"evaluation", "vertices"}
+
+
+def test_a_unit_whose_argument_changes_sign_is_not_resolved():
+    from turing_tx.constructions.perez import compile_model
+    from turing_tx.engine.proofs.symbolic import feed_forward
+    from turing_tx.machines.formats.bbchallenge import parse_machine
+
+    ffn = compile_model(parse_machine("1RB1LB_1LA1RZ")).decoder[0].ffn
+    signed = real("r", -1, 1)
+    with pytest.raises(ProofError, match="changes sign"):
+        feed_forward(ffn, {"state:A+": sympy.Integer(1), "sym:0*": sympy.Integer(1), "c:r": signed.symbol},
+                     [signed])
