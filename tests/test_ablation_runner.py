@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from turing_tx.ablation.runner import Runner, compare
-from turing_tx.constructions.protocol import Observation
+from turing_tx.ablation.transforms import AblationError
+from turing_tx.constructions.protocol import Observation, OutputBound
+from turing_tx.constructions.registry import get_construction
+from turing_tx.errors import UsageError
 from turing_tx.machines.formats.bbchallenge import parse_machine
 from turing_tx.machines.simulator import Step, simulate
 
@@ -68,15 +71,32 @@ def test_theorem2_rows_and_departures(theorem2) -> None:
     assert all(r.agrees_with_paper is not None for r in results)
 
 
-@pytest.mark.parametrize(("construction", "expected"), [("bhattamishra-pe", 1), ("bhattamishra-mask", 2)])
-def test_without_cross_residual_outputs_stay_bounded(construction: str, expected: int) -> None:
+@pytest.mark.parametrize(("construction", "expected", "bound"),
+                         [("bhattamishra-pe", 1, "2^1 - 1 = 1"), ("bhattamishra-mask", 2, "2^2 - 1 = 3")])
+def test_without_cross_residual_outputs_stay_bounded(construction: str, expected: int, bound: str) -> None:
     runner = Runner(construction, parse_machine(BB2))
     row, bounded = runner.finite_outputs("dec0.cross_attn.residual",
                                          {"machine": "1RA1RA", "ticks": 240})
     assert row.positions >= 240
     assert row.distinct_outputs == expected
     assert row.reference_distinct_outputs == row.positions  # the intact model keeps counting
-    assert bounded
+    assert bounded and f"(bound {bound})" in row.note
+
+
+def test_paper_specific_properties_come_from_the_compiled_machine() -> None:
+    machine = parse_machine(BB2)
+    perez, pe, ss = (get_construction(name).compile(machine)
+                     for name in ("perez", "bhattamishra-pe", "siegelmann-sontag"))
+    assert pe.output_bound("dec0.cross_attn.residual") == OutputBound(1, "2^1 - 1 = 1")
+    assert pe.output_bound("dec0.ffn") is None and perez.output_bound("dec0.cross_attn.residual") is None
+    assert [pe.configuration_of_tick(t) for t in (1, 2, 3, 5, 6)] == [0, 0, 1, 1, 2]
+    assert all(ss.configuration_of_tick(ss.ticks_for(s)) == s for s in range(5))
+    with pytest.raises(UsageError, match="does not run in network ticks"):
+        perez.configuration_of_tick(5)
+    with pytest.raises(UsageError, match="does not support runs on a permuted input"):
+        perez.run_permuted(None, 5, "fraction")
+    with pytest.raises(AblationError, match="claims no bound"):
+        Runner("perez", machine).finite_outputs("dec0.ffn", {"machine": "1RA1RA", "ticks": 24})
 
 
 def test_positional_encoding_permutation_invariance() -> None:

@@ -14,11 +14,13 @@ from turing_tx.ablation.sweeps import (
     precision_sweep,
     smallest_working,
     temperature_sweep,
-    window_requirement,
     window_sweep,
 )
 from turing_tx.ablation.transforms import AblationError
+from turing_tx.constructions.registry import get_construction
+from turing_tx.errors import UsageError
 from turing_tx.machines.formats.bbchallenge import parse_machine
+from turing_tx.machines.simulator import simulate
 
 BB3 = parse_machine("1RB1RZ_1LB0RC_1LC1LA")
 
@@ -30,7 +32,7 @@ def perez() -> Runner:
 
 def test_window_threshold_equals_the_distance_to_the_last_write(perez: Runner) -> None:
     reference, _ = perez.reference(perez.subject)
-    requirement = window_requirement(reference)
+    requirement = perez.subject.compiled.window_requirement(reference)
     assert len(requirement.per_position) == 21
     rows = window_sweep(perez, "dec2.self_attn", range(1, 20))
     with_bos = smallest_working([r for r in rows if r.protocol == "window+bos"])
@@ -39,6 +41,12 @@ def test_window_threshold_equals_the_distance_to_the_last_write(perez: Runner) -
     assert below.breaks and below.first_divergence_step == requirement.written_only.index(8)
     plain = smallest_working([r for r in rows if r.protocol == "window"])
     assert plain is not None and with_bos <= plain <= requirement.threshold
+
+
+def test_constructions_without_a_window_requirement_say_so() -> None:
+    compiled = get_construction("bhattamishra-pe").compile(BB3)
+    with pytest.raises(UsageError, match="does not support attention window requirements"):
+        compiled.window_requirement(list(simulate(BB3)))
 
 
 def test_precision_sweep_perez_and_rnn() -> None:

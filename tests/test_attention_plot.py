@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from turing_tx.cli import pictures as pictures_command
-from turing_tx.constructions.perez import PEREZ
 from turing_tx.constructions.registry import get_construction
 from turing_tx.errors import UsageError
 from turing_tx.machines.formats.bbchallenge import parse_machine
@@ -20,7 +19,7 @@ BB2 = "1RB1LB_1LA1RZ"
 
 @pytest.fixture(scope="module")
 def bb2_maps() -> dict[str, AttentionMap]:
-    compiled = PEREZ.compile(parse_machine(BB2, "<test>"))
+    compiled = get_construction("perez").compile(parse_machine(BB2, "<test>"))
     return {m.head: m for m in compiled_attention(compiled, 100)}
 
 
@@ -54,11 +53,10 @@ def test_cross_attention_reads_the_input_cell(bb2_maps: dict[str, AttentionMap])
 
 
 def test_attention_maps_from_any_recorded_run() -> None:
-    compiled = PEREZ.compile(parse_machine(BB2, "<test>"))
-    steps = [step for _, step in compiled.configurations(3, record_attention=True)]
-    maps = attention_maps(compiled.model, steps, len(compiled.tokens))
+    run = get_construction("perez").compile(parse_machine(BB2, "<test>")).attention_run(3)
+    maps = attention_maps(run.model, run.steps, run.encoder_length)
     assert [m.weights.shape for m in maps] == [(4, 4), (4, 4), (4, 3)]
-    assert attention_maps(compiled.model, [], 3) == []
+    assert attention_maps(run.model, [], 3) == []
 
 
 def test_other_transformer_constructions_and_rnns() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from turing_tx.ablation.claims import SURGERY, ComponentClaim, Evidence, claims_for, verdict
 from turing_tx.ablation.components import component_names
 from turing_tx.ablation.subjects import Subject, make_subject
-from turing_tx.ablation.transforms import Ablation, parse_ablation
+from turing_tx.ablation.transforms import Ablation, AblationError, parse_ablation
 from turing_tx.constructions.protocol import Observation
 from turing_tx.engine.model import Model
 from turing_tx.engine.numbers import DEFAULT_BACKEND
@@ -246,39 +246,34 @@ class Runner:
         return rows, evidence
 
     def finite_outputs(self, component: str, check: dict[str, Any]) -> tuple[Result, bool]:
-        """Distinct outputs without ``component`` over a long run of a non-halting machine (§4.1)."""
+        """Distinct outputs without ``component`` over a long run of a non-halting machine (§4.1),
+        against the bound the construction claims for a model without it."""
         machine = parse_machine(check["machine"], f"claims of {self.construction}")
         subject = make_subject(self.construction, machine, ())
-        ticks = int(check["ticks"])
-        steps = subject.compiled.ss.step_of_tick(ticks)
-        saved, self.max_steps = self.max_steps, steps
+        bound = subject.compiled.output_bound(component)
+        if bound is None:
+            raise AblationError(f"{self.construction} claims no bound on the outputs without {component}")
+        saved, self.max_steps = self.max_steps, subject.compiled.configuration_of_tick(int(check["ticks"]))
         try:
             row = self.run(component, "finite-outputs", subject=subject)
         finally:
             self.max_steps = saved
-        bound = 2 ** len(subject.compiled.tokens) - 1
-        bounded = row.distinct_outputs <= bound < row.reference_distinct_outputs
+        bounded = row.distinct_outputs <= bound.limit < row.reference_distinct_outputs
         row.note = (f"{row.positions} decoder steps: {row.distinct_outputs} distinct outputs without "
-                    f"{component} (bound 2^{len(subject.compiled.tokens)} - 1 = {bound}) vs "
-                    f"{row.reference_distinct_outputs} intact")
+                    f"{component} (bound {bound.formula}) vs {row.reference_distinct_outputs} intact")
         return row, bounded
 
     def permutation(self, component: str, word: str) -> tuple[Result, bool]:
-        """Without ``component``, do a word and its reversal give identical outputs (while the RNN's differ)?"""
+        """Without ``component``, do a word and its reversal give identical outputs (while the
+        computation the construction simulates tells them apart)?"""
         subject = make_subject(self.construction, self.machine, self.machine.parse_word(word))
         row = self.run(component, "permutation", subject=subject)
         ablated = parse_ablation(component, subject.model).apply(subject.model)
-        tokens = list(subject.compiled.tokens)
-        swapped = tokens[::-1]
-        ticks = row.positions
-        same = subject.raw_outputs(ablated, tokens, ticks, self.backend) == \
-            subject.raw_outputs(ablated, swapped, ticks, self.backend)
-        rnn = subject.compiled.rnn
-        differ = list(rnn.run(tokens, ticks)) != list(rnn.run(swapped, ticks))
-        row.note = (f"outputs on {' '.join(tokens)} and {' '.join(swapped)} without {component}: "
-                    f"{'identical' if same else 'different'}; the RNN's states "
-                    f"{'differ' if differ else 'coincide'}")
-        return row, same and differ
+        run = subject.compiled.run_permuted(ablated, row.positions, self.backend)
+        row.note = (f"outputs on {' '.join(run.encoder_input)} and {' '.join(run.permuted_input)} without "
+                    f"{component}: {'identical' if run.outputs_coincide else 'different'}; {run.reference} "
+                    f"{'differ' if run.reference_differs else 'coincide'}")
+        return row, run.outputs_coincide and run.reference_differs
 
     def all_pairs(self) -> list[Result]:
         """Every unordered pair of components removed together."""

@@ -22,7 +22,6 @@ from turing_tx.ablation.sweeps import (
     precision_sweep,
     smallest_working,
     temperature_sweep,
-    window_requirement,
     window_sweep,
 )
 from turing_tx.machines.machine import TuringMachine
@@ -77,7 +76,7 @@ def _interesting(rows: Sequence[Result], protocol: str, key: Callable[[Result], 
 
 def _window_section(runner: Runner, rows: list[Result], target: str) -> dict[str, Any]:
     reference, _ = runner.reference(runner.subject)
-    requirement = window_requirement(reference)
+    requirement = runner.subject.compiled.window_requirement(reference)
     plain = smallest_working([r for r in rows if r.protocol == "window"])
     with_bos = smallest_working([r for r in rows if r.protocol == "window+bos"])
     lucky = [p for p, need in enumerate(requirement.per_position) if plain is not None and need > plain]

@@ -10,13 +10,11 @@ module knows no paper.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from fractions import Fraction
+from collections.abc import Mapping
 
 from turing_tx.ablation.transforms import AblationError
 from turing_tx.constructions.protocol import CompiledMachine, Observation
 from turing_tx.constructions.registry import get_construction
-from turing_tx.engine.interpreter import decoder_outputs
 from turing_tx.engine.model import Model
 from turing_tx.machines.machine import TuringMachine
 
@@ -47,11 +45,6 @@ class Subject:
         if model is None:
             raise AblationError(f"{self.construction} compiles to an RNN: nothing to rebuild")
         return model
-
-    def raw_outputs(self, model: Model, tokens: Sequence[str], positions: int,
-                    backend: str) -> list[tuple[Fraction, ...]]:
-        """The decoder outputs of ``model`` on ``tokens`` (exact values), without decoding."""
-        return decoder_outputs(model, tokens, positions, backend)
 
 
 def make_subject(construction: str, machine: TuringMachine, word: tuple[int, ...] = ()) -> Subject:

@@ -7,22 +7,20 @@
 - :func:`temperature_sweep` replaces hardmax by softmax(τ) in every active head (float64);
 - :func:`window_sweep` restricts an attention sublayer to a sliding window of w keys (and, to
   isolate the first-visit default, to a window plus the BOS position as a BigBird global key);
-- :func:`window_requirement` computes, from the reference run alone, how far back the Pérez
-  layer-3 head must see at each position: to the last write of the head's cell, or to the BOS
-  position when the cell was never written. Its maximum predicts the smallest window that works.
+  :func:`smallest_working` reads the smallest window that works off a sweep, to compare with the
+  requirement the construction computes from the reference run
+  (:meth:`~turing_tx.constructions.protocol.CompiledMachine.window_requirement`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from turing_tx.ablation.runner import Result, Runner
 from turing_tx.ablation.transforms import AblationError
-from turing_tx.machines.simulator import Step
 
 
 def parse_precisions(text: str) -> list[str]:
@@ -124,46 +122,3 @@ def smallest_working(rows: Sequence[Result]) -> int | None:
 
 def _window_of(name: str) -> int:
     return int(name.rpartition("w=")[2].rstrip(")")) if "w=" in name else int(name.rpartition("=")[2])
-
-
-@dataclass(frozen=True)
-class WindowRequirement:
-    """How far back layer 3 must look at each position p (keys p+1−w..p are visible to a window w)."""
-
-    per_position: tuple[int, ...]
-    written_only: tuple[int, ...]
-    threshold: int
-    written_threshold: int
-    at_position: int
-    cell: int
-    last_write: int | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"per_position": list(self.per_position), "written_only": list(self.written_only),
-                "threshold": self.threshold, "written_threshold": self.written_threshold,
-                "at_position": self.at_position, "cell": self.cell, "last_write": self.last_write}
-
-
-def window_requirement(reference: Sequence[Step]) -> WindowRequirement:
-    """From the simulator's steps: at position p (reading configuration p's cell c_p), the last
-    position ℓ ≤ p that wrote c_p (position ℓ writes the cell of configuration ℓ−1), else the BOS
-    position 0, the default for a fresh cell. A window of w keys sees ℓ iff w ≥ p + 1 − ℓ.
-
-    Positions 0..T−1 matter: the symbol read at configuration T is not part of any step.
-    """
-    heads = [reference[0].head if reference else 0] + [s.head_after for s in reference]
-    last: dict[int, int] = {}
-    needs, written = [], []
-    worst = (0, 0, 0, None)
-    for p in range(len(reference)):
-        if p >= 1:
-            last[reference[p - 1].head] = p
-        cell = heads[p]
-        source = last.get(cell)
-        need = p + 1 - (source if source is not None else 0)
-        needs.append(need)
-        written.append(p + 1 - source if source is not None else 1)
-        if need > worst[0]:
-            worst = (need, p, cell, source)
-    return WindowRequirement(tuple(needs), tuple(written), worst[0], max(written, default=1),
-                             worst[1], worst[2], worst[3])

@@ -34,8 +34,15 @@ from turing_tx.constructions._bhattamishra_blocks import (
     shifted_match,
     start_average,
 )
-from turing_tx.constructions.protocol import CompiledMachine, Observation, ShippedClaims
-from turing_tx.engine.interpreter import DecoderStep, Interpreter
+from turing_tx.constructions.protocol import (
+    AttentionRun,
+    CompiledMachine,
+    Observation,
+    OutputBound,
+    PermutationRun,
+    ShippedClaims,
+)
+from turing_tx.engine.interpreter import DecoderStep, Interpreter, decoder_outputs
 from turing_tx.engine.linear import LinearMap
 from turing_tx.engine.model import FeedForward, Head, Layer, Model, attention, inert_ffn, inert_head
 from turing_tx.engine.numbers import DEFAULT_BACKEND
@@ -291,6 +298,10 @@ class BhattamishraCompiled(CompiledMachine):
         """Decoder steps (= RNN ticks) that complete ``steps`` TM steps."""
         return self.ss.ticks_for(steps)
 
+    def configuration_of_tick(self, tick: int) -> int:
+        """The TM configuration decoder step (= RNN tick) ``tick`` belongs to."""
+        return self.ss.configuration_of_tick(tick)
+
     def describe(self) -> dict[str, Any]:
         model = self.model
         return {
@@ -363,11 +374,39 @@ class BhattamishraCompiled(CompiledMachine):
                 observation.steps.append(step)
         except DecodingError as exc:
             observation.error = str(exc)
-            observation.error_configuration = self.ss.step_of_tick(len(outputs))
+            observation.error_configuration = self.configuration_of_tick(len(outputs))
         for _ in states:  # finish the run: the divergence tick and the outputs cover every tick
             pass
         observation.record_outputs(outputs)
         return observation
+
+    def output_bound(self, component: str) -> OutputBound | None:
+        """Without the decoder–encoder residual (§4.1), the decoder output is a function of the
+        cross-attention value alone, an average of a non-empty subset of the N encoder positions:
+        at most 2^N − 1 distinct outputs however long the run. No other component has a bound."""
+        if component != f"{DEC_CROSS}.residual":
+            return None
+        n = len(self.tokens)
+        limit = 2 ** n - 1
+        return OutputBound(limit, f"2^{n} - 1 = {limit}")
+
+    def run_permuted(self, model: Model | None, positions: int, backend: str) -> PermutationRun:
+        """The transformer on the RNN input and on its reversal, and the RNN (the computation the
+        transformer simulates) on both: without positional information the outputs coincide
+        although the RNN's states differ (§4)."""
+        model = model or self.model
+        reversed_word = self.rnn_word[::-1]
+        permuted = tokens(reversed_word, self.theorem)
+        same = decoder_outputs(model, self.tokens, positions, backend) == \
+            decoder_outputs(model, permuted, positions, backend)
+        differ = list(self.rnn.run(self.rnn_word, positions)) != list(self.rnn.run(reversed_word, positions))
+        return PermutationRun(tuple(self.tokens), tuple(permuted), same, differ, "the RNN's states")
+
+    def attention_run(self, max_steps: int) -> AttentionRun:
+        """Decoder positions 0..``max_steps`` on the encoder tokens (position p reproduces RNN tick
+        p + 1), undecoded: the run does not stop at the halt."""
+        run = Interpreter(self.model, record_attention=True).run(self.tokens, max_steps + 1)
+        return AttentionRun(self.model, tuple(run), len(self.tokens))
 
 
 @dataclass(frozen=True)

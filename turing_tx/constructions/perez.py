@@ -40,7 +40,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from turing_tx.constructions.protocol import CompiledMachine, Observation, ShippedClaims
+from turing_tx.constructions.protocol import (
+    AttentionRun,
+    CompiledMachine,
+    Observation,
+    ShippedClaims,
+    WindowRequirement,
+)
 from turing_tx.engine.interpreter import DecoderStep, Interpreter, decoder_outputs
 from turing_tx.engine.linear import LinearMap
 from turing_tx.engine.model import FeedForward, FeedForwardBuilder, Head, Layer, Model, attention, inert_ffn, inert_head
@@ -298,6 +304,30 @@ class StepReader:
         return step
 
 
+def last_write_window(reference: Sequence[Step]) -> WindowRequirement:
+    """How far back ``dec2.self_attn`` must see (§4.3), from the simulator's steps: at position p
+    (reading configuration p's cell c_p) the last position ℓ ≤ p that wrote c_p (position ℓ writes the
+    cell of configuration ℓ−1), else the BOS position 0, the default for a fresh cell; a window of w
+    keys sees ℓ iff w ≥ p + 1 − ℓ. Positions 0..T−1 of the T steps matter: the symbol read at
+    configuration T is not part of any step."""
+    heads = [reference[0].head if reference else 0] + [s.head_after for s in reference]
+    last: dict[int, int] = {}
+    needs, written = [], []
+    worst: tuple[int, int, int, int | None] = (0, 0, 0, None)
+    for p in range(len(reference)):
+        if p >= 1:
+            last[reference[p - 1].head] = p
+        cell = heads[p]
+        source = last.get(cell)
+        need = p + 1 - (source if source is not None else 0)
+        needs.append(need)
+        written.append(p + 1 - source if source is not None else 1)
+        if need > worst[0]:
+            worst = (need, p, cell, source)
+    return WindowRequirement(tuple(needs), tuple(written), worst[0], max(written, default=1),
+                             worst[1], worst[2], worst[3])
+
+
 class PerezCompiledMachine(CompiledMachine):
     """A machine compiled with the Pérez construction, with its encoder input."""
 
@@ -381,6 +411,16 @@ class PerezCompiledMachine(CompiledMachine):
             observation.error, observation.error_configuration = str(exc), configurations
         observation.record_outputs(decoder_outputs(model, self.tokens, steps + 1, backend))
         return observation
+
+    def window_requirement(self, reference: Sequence[Step]) -> WindowRequirement:
+        """How far back ``dec2.self_attn`` must see: :func:`last_write_window`."""
+        return last_write_window(reference)
+
+    def attention_run(self, max_steps: int) -> AttentionRun:
+        """Positions 0..``max_steps`` (position p = configuration p), each output checked on the way
+        and the run stopped at the halt."""
+        steps = tuple(step for _, step in self.configurations(max_steps, record_attention=True))
+        return AttentionRun(self.model, steps, len(self.tokens))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ and whose outputs decode back to the machine's steps. Every compiled machine yie
 :class:`~turing_tx.machines.simulator.Step` events as the reference simulator, so verification is one
 lockstep comparison for all of them (:mod:`turing_tx.constructions.lockstep`). Constructions are found
 by name through :mod:`turing_tx.constructions.registry`.
+
+What only some constructions have (network ticks, a bound on the outputs without a component, runs
+on a permuted input, an attention window requirement, recorded attention) is a method of
+:class:`CompiledMachine` whose default says the construction does not support it (or claims nothing),
+so consumers ask the compiled machine instead of reaching into a paper's internals.
 """
 
 from __future__ import annotations
@@ -51,6 +56,70 @@ class Observation:
         self.distinct_outputs, self.positions = len(set(outputs)), len(outputs)
 
 
+@dataclass(frozen=True)
+class OutputBound:
+    """A construction's claim that a model without some component emits at most ``limit`` distinct
+    decoder outputs however long it runs (so it cannot follow an unbounded computation);
+    ``formula`` is the bound as the construction states it, with its numbers filled in."""
+
+    limit: int
+    formula: str
+
+
+@dataclass(frozen=True)
+class PermutationRun:
+    """A model run on a machine's encoder input and on its reversal (``permuted_input``).
+
+    ``outputs_coincide``: the model's raw decoder outputs are identical on both inputs, i.e. it cannot
+    see their order; ``reference_differs``: the computation the construction simulates (``reference``,
+    named as a report prints it) does tell the two inputs apart, so the model is wrong on one of them.
+    """
+
+    encoder_input: tuple[str, ...]
+    permuted_input: tuple[str, ...]
+    outputs_coincide: bool
+    reference_differs: bool
+    reference: str
+
+
+@dataclass(frozen=True)
+class WindowRequirement:
+    """How far back a construction's tape-reading attention must see at each decoder position p of a
+    run; a sliding window of w keys shows positions p+1−w..p.
+
+    At p the head needs the last position ℓ that wrote the cell read there, or the first (BOS)
+    position 0, the default for a cell never written: ``per_position[p]`` = p+1−ℓ (ℓ = 0 for a fresh
+    cell) and ``written_only[p]`` the same when BOS stays visible anyway (1 for a fresh cell).
+    ``threshold`` and ``written_threshold`` are their maxima, the smallest windows predicted to work
+    without and with BOS as a global key; the largest ``per_position`` is first reached at
+    ``at_position``, reading ``cell``, last written at ``last_write`` (None: never, so BOS).
+    """
+
+    per_position: tuple[int, ...]
+    written_only: tuple[int, ...]
+    threshold: int
+    written_threshold: int
+    at_position: int
+    cell: int
+    last_write: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"per_position": list(self.per_position), "written_only": list(self.written_only),
+                "threshold": self.threshold, "written_threshold": self.written_threshold,
+                "at_position": self.at_position, "cell": self.cell, "last_write": self.last_write}
+
+
+@dataclass(frozen=True)
+class AttentionRun:
+    """Decoder steps of a transformer run with attention recorded (``DecoderStep.attention``), with
+    what reading them needs: the model (its heads, in layer order) and the number of encoder
+    positions (the keys of decoder–encoder attention)."""
+
+    model: Model
+    steps: tuple[DecoderStep, ...]
+    encoder_length: int
+
+
 class CompiledMachine(abc.ABC):
     """A machine compiled by one construction, ready to run on its input word."""
 
@@ -71,6 +140,14 @@ class CompiledMachine(abc.ABC):
         del steps
         return None
 
+    def configuration_of_tick(self, tick: int) -> int:
+        """The machine configuration (0 = initial) network tick ``tick`` belongs to: the inverse of
+        :meth:`ticks_for`, so that workloads stated in ticks can be run as machine steps and a
+        failure at a tick is dated to a configuration. Constructions that do not run in ticks raise
+        :class:`~turing_tx.errors.UsageError`."""
+        del tick
+        raise UsageError(f"{self.construction} does not run in network ticks")
+
     @abc.abstractmethod
     def describe(self) -> dict[str, Any]:
         """Sizes and counts worth reporting (width, paper's formula, layers, heads, hidden units)."""
@@ -79,6 +156,37 @@ class CompiledMachine(abc.ABC):
         """Run ``model`` (None: the compiled one) for ``steps`` machine steps, collecting what it
         decodes and emits (see :class:`Observation`); what ablation studies compare."""
         raise UsageError(f"{self.construction} does not support ablation runs")
+
+    def output_bound(self, component: str) -> OutputBound | None:
+        """The construction's bound on the distinct decoder outputs of a model without ``component``
+        (see :class:`OutputBound`), which ablation studies check on a long run; None when the
+        construction claims no such bound for that component."""
+        del component
+        return None
+
+    def run_permuted(self, model: Model | None, positions: int, backend: str) -> PermutationRun:
+        """Run ``model`` (None: the compiled one) for ``positions`` decoder positions on this machine's
+        encoder input and on its reversal, and compare (see :class:`PermutationRun`): the evidence
+        for a claim that a component (positional information) is what lets the model see order.
+        Constructions that cannot run a permuted input raise :class:`~turing_tx.errors.UsageError`."""
+        del model, positions, backend
+        raise UsageError(f"{self.construction} does not support runs on a permuted input")
+
+    def window_requirement(self, reference: Sequence[Step]) -> WindowRequirement:
+        """How far back the construction's tape-reading attention must see at each decoder position
+        (see :class:`WindowRequirement`), computed from ``reference``, the simulator's steps of this
+        machine on its word: what predicts the smallest attention window that still works.
+        Constructions without such a head raise :class:`~turing_tx.errors.UsageError`."""
+        del reference
+        raise UsageError(f"{self.construction} does not support attention window requirements")
+
+    def attention_run(self, max_steps: int) -> AttentionRun:
+        """The compiled transformer run with attention recorded for decoder positions 0..``max_steps``
+        (fewer if the construction's run stops earlier, e.g. at the halt), for pictures of what each
+        head attended to. Constructions without attention (RNNs) raise
+        :class:`~turing_tx.errors.UsageError`."""
+        del max_steps
+        raise UsageError(f"construction {self.construction!r} is not a transformer: it has no attention")
 
     @abc.abstractmethod
     def trace(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,

@@ -406,8 +406,8 @@ class SSCompiledMachine(CompiledMachine):
         """Ticks needed to complete ``steps`` TM steps: n + 2 + 3·steps."""
         return self.first_step_tick + TICKS_PER_STEP * steps
 
-    def step_of_tick(self, tick: int) -> int:
-        """The configuration a failure at ``tick`` belongs to (configuration s completes at n+2+3s)."""
+    def configuration_of_tick(self, tick: int) -> int:
+        """The configuration ``tick`` belongs to (configuration s completes at n+2+3s)."""
         return max(0, -(-(tick - self.first_step_tick) // TICKS_PER_STEP))
 
     def observe(self, model: Model | None, backend: str, steps: int) -> Observation:
@@ -429,7 +429,7 @@ class SSCompiledMachine(CompiledMachine):
             for step in self.steps_from_states(counted(), steps):
                 observation.steps.append(step)
         except DecodingError as exc:
-            observation.error, observation.error_configuration = str(exc), self.step_of_tick(consumed)
+            observation.error, observation.error_configuration = str(exc), self.configuration_of_tick(consumed)
         observation.record_outputs([tuple(h[u] for u in self.rnn.units) for h in states])
         return observation
 

@@ -3,10 +3,10 @@
 For every active decoder head the map is a matrix with one row per decoder (query) position and one
 column per key position: decoder positions for self-attention, encoder positions for decoder–encoder
 attention. Cell (p, j) is the weight that position p gave key j: 1/|winners| for each of the tied
-maxima the hardmax averages, 0 elsewhere. For the Pérez construction (``perez.md`` §4.2–§4.3) this
-is the picture of its proof: ``dec1.self_attn`` averages uniformly over 0..p (the head position
-as a mean of moves), ``dec2.self_attn`` picks the single last position that wrote the cell under
-the head (or BOS for a fresh cell), and ``dec2.cross_attn`` reads the input tape at that cell.
+maxima the hardmax averages, 0 elsewhere. For a construction that keeps the tape in its decoder's
+history this is the picture of its proof: one head averages uniformly over 0..p (the head position
+as a mean of moves), one picks the single last position that wrote the cell under the head (or BOS
+for a fresh cell), and one reads the input tape at that cell.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.ticker import MaxNLocator
 
 from turing_tx.constructions.protocol import CompiledMachine
-from turing_tx.engine.interpreter import DecoderStep, Interpreter
+from turing_tx.engine.interpreter import DecoderStep
 from turing_tx.engine.model import Model
 from turing_tx.errors import UsageError
 from turing_tx.machines.simulator import check_step_limit
@@ -46,7 +46,7 @@ class AttentionMap:
 
     @property
     def averages(self) -> bool:
-        """True if some position averaged several tied keys (e.g. Pérez's layer-2 mean of moves)."""
+        """True if some position averaged several tied keys (e.g. a uniform mean over the prefix)."""
         return any(len(keys) > 1 for keys in self.winners)
 
 
@@ -74,21 +74,13 @@ def attention_maps(model: Model, steps: Iterable[DecoderStep], encoder_length: i
 def compiled_attention(compiled: CompiledMachine, max_steps: int) -> list[AttentionMap]:
     """The attention maps of decoder positions 0..``max_steps`` of a compiled transformer.
 
-    A construction with decoded configurations (Pérez: position p = configuration after p steps)
-    stops at the halt and checks every output on the way; any other transformer construction runs
-    its model on its encoder tokens for ``max_steps`` + 1 positions. RNN constructions have no
-    attention (UsageError).
+    The run is the construction's own (``CompiledMachine.attention_run``): a construction whose
+    positions are machine steps checks every output on the way and stops at the halt. RNN
+    constructions have no attention (UsageError).
     """
     check_step_limit(max_steps)
-    model, tokens = getattr(compiled, "model", None), getattr(compiled, "tokens", None)
-    if not isinstance(model, Model) or tokens is None:
-        raise UsageError(f"construction {compiled.construction!r} is not a transformer: it has no attention")
-    configurations = getattr(compiled, "configurations", None)
-    if configurations is not None:
-        steps: Iterable[DecoderStep] = (step for _, step in configurations(max_steps, record_attention=True))
-    else:
-        steps = Interpreter(model, record_attention=True).run(tokens, max_steps + 1)
-    return attention_maps(model, steps, len(tokens))
+    run = compiled.attention_run(max_steps)
+    return attention_maps(run.model, run.steps, run.encoder_length)
 
 
 _MIN_PANEL = 10
