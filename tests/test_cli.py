@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import COLLECTION
 
 from turing_tx.cli.main import main
 
@@ -48,8 +49,8 @@ def test_step_limit_and_reference_construction(capsys):
     assert code == 0 and result["halted"] is False and result["steps"] == 100 and result["head"] == -50
 
 
-def test_input_word_and_file_with_line(capsys, shared_machines):
-    code, out, _ = run_cli(capsys, "run", str(shared_machines / "collection.txt"), "--line", "9", "--json")
+def test_input_word_and_file_with_line(capsys):
+    code, out, _ = run_cli(capsys, "run", str(COLLECTION), "--line", "9", "--json")
     assert code == 0 and json.loads(out)["tape"] == "2211"
     code, out, _ = run_cli(capsys, "run", BB2, "--input", "101", "--json")
     assert code == 0 and json.loads(out)["steps"] == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from test_cli import run_cli
@@ -97,3 +98,21 @@ def test_one_machine_in_four_formats_gives_the_same_json(capsys):
     assert results["increment"]["tape"] == results["increment-morphett"]["tape"] == "1100"
     assert results["increment-bb"]["tape"] == "2211"
     assert {results[n]["state"] for n in results} == {"done", "Z", "halt"}
+
+
+EXAMPLE_RNNS = Path(__file__).resolve().parent.parent / "machines" / "rnn"
+
+
+@pytest.mark.parametrize("construction", ["bhattamishra-pe", "bhattamishra-mask"])
+@pytest.mark.parametrize(("file", "unit", "words"), [
+    ("counter.json", "more_a", {"aab$": True, "abb$": False, "ab$": False, "a$": True, "bbaaa$": True}),
+    ("parity.json", "even.$", {"abab$": True, "ab$": False, "b$": True, "aaab$": False, "$": True}),
+])
+def test_example_rnns_recognise_what_they_say(capsys, construction, file, unit, words):
+    """machines/rnn/: the verdict unit is 1 one tick after the word is read exactly when it is accepted."""
+    for word, accepted in words.items():
+        code, out, _ = run_cli(capsys, "run", "--rnn", str(EXAMPLE_RNNS / file), "--input", word,
+                               "--max-steps", str(len(word) + 1), "-c", construction, "--json")
+        result = json.loads(out)
+        assert code == 0 and result["verified"], (file, word)
+        assert result["hidden"][unit] == ("1" if accepted else "0"), (file, word)

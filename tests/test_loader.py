@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import COLLECTION
 
 from turing_tx.errors import MachineFormatError, UsageError
 from turing_tx.machines import resolve
-from turing_tx.machines.formats import loader
+from turing_tx.machines.formats import bbchallenge, loader, morphett
 from turing_tx.machines.simulator import RunRecord, simulate
 
 MACHINES = Path(__file__).resolve().parent.parent / "machines"
@@ -54,8 +56,8 @@ def test_format_override_and_unknown_format(tmp_path: Path) -> None:
         resolve.load(str(path), format="xml")
 
 
-def test_multi_machine_bbchallenge_file_keeps_lines(shared_machines: Path) -> None:
-    machines = resolve.load(str(shared_machines / "collection.txt"))
+def test_multi_machine_bbchallenge_file_keeps_lines() -> None:
+    machines = resolve.load(str(COLLECTION))
     assert [m.line for m in machines] == [4, 5, 6, 7, 8, 9, 10]
     assert machines[5].word == (2, 1, 2, 2)
 
@@ -119,3 +121,17 @@ def test_write_unknown_format_is_a_usage_error() -> None:
     [loaded] = resolve.load("bb2")
     with pytest.raises(UsageError):
         loader.write(loaded.machine, "svg")
+
+
+def test_morphett_halting_names_and_bbchallenge_halt_letters() -> None:
+    """What ``convert`` maps: halt names to Morphett's ``halt…`` (kept when they already are), and the
+    letters bbchallenge text gives halt names."""
+    [palindrome] = resolve.load("palindrome")
+    renamed, names = morphett.with_halt_names(palindrome.machine)
+    assert names == {"accept": "halt-accept", "reject": "halt-reject"}
+    [again] = loader.load_text(morphett.write(renamed), "morphett", "p.morphett", "abba")
+    assert run(replace(again, word=loader.parse_input(again, "abba")))["state"] == "halt-accept"
+    [anbn] = resolve.load("anbn")
+    assert morphett.with_halt_names(anbn.machine) == (anbn.machine, {})
+    assert bbchallenge.halt_letters(palindrome.machine) == {"accept": "Z", "reject": "Y"}
+    assert bbchallenge.halt_letters(bbchallenge.parse_machine("1RB---_1LA0LB")) == {}  # --- needs no letter

@@ -3,28 +3,67 @@
     turing-tx components MACHINE --construction perez
     turing-tx ablate MACHINE [MACHINE ...] --construction X|all [--input WORD] [--pairs]
                      [--precision float32,float64,mpmath:8-40] [--temperature 1/10,1/100]
-                     [--window 1-30] [--ablation NAME ...] [--steps N] -o DIR [--quiet]
+                     [--window 1-30] [--ablation NAME ...] [--max-steps N] -o DIR [--quiet]
+
+The ablation machinery (networkx, jinja2, matplotlib) is imported by the handlers and by ``ablate
+--help`` (which lists the ablation names the machinery documents), never to build the parser, so
+other subcommands start without it.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
-
-from turing_tx.ablation.components import component_table
-from turing_tx.ablation.report import write_report
-from turing_tx.ablation.study import StudyOptions, run_study
-from turing_tx.ablation.subjects import make_subject
-from turing_tx.ablation.sweeps import parse_numbers, parse_precisions, parse_windows
-from turing_tx.ablation.transforms import AblationError
-from turing_tx.cli.args import add_machine_arguments, resolve_machine
-from turing_tx.constructions.registry import construction_names
+from turing_tx.cli.args import (
+    add_machine_arguments,
+    add_max_steps,
+    constructions,
+    machine_help,
+    report_warnings,
+    resolve_machine,
+)
+from turing_tx.cli.output import warn
+from turing_tx.errors import UsageError
 from turing_tx.machines.formats.loader import parse_input
-from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.resolve import load
+
+if TYPE_CHECKING:
+    from turing_tx.machines.machine import TuringMachine
+
+DEFAULT_MAX_STEPS = 10_000
+#: a row of the table of ablation names in turing_tx.ablation.transforms' docstring: ``name``  meaning
+_GRAMMAR_ROW = re.compile(r"^``(?P<name>[^`]+)``\s+(?P<meaning>\S.*)$")
+
+
+def ablation_names() -> str:
+    """The ablation names, one per line, as :mod:`turing_tx.ablation.transforms` documents them
+    (imported here, when ``ablate --help`` asks, so that building the parser does not load it)."""
+    from turing_tx.ablation import transforms
+
+    rows = [match.groups() for line in (transforms.__doc__ or "").splitlines()
+            if (match := _GRAMMAR_ROW.match(line.strip()))]
+    width = max((len(name) for name, _ in rows), default=0)
+    return "\n".join(f"  {name:<{width}}  {meaning.replace('``', '')}" for name, meaning in rows)
+
+
+class _HelpWithAblations(argparse.Action):
+    """``-h``/``--help`` of ``ablate``: the help, then the ablation names (computed only now)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show this help, with the ablation names, and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        parser.epilog = ("ablation names for --ablation (join several with + to combine them;\n"
+                         "the component names of a model: turing-tx components MACHINE -c CONSTRUCTION):\n"
+                         + ablation_names())
+        parser.print_help()
+        parser.exit()
 
 
 def add_parser(subparsers: Any) -> None:
@@ -32,21 +71,27 @@ def add_parser(subparsers: Any) -> None:
     components = subparsers.add_parser("components", help="list a compiled model's named components")
     add_machine_arguments(components)
     components.add_argument("--construction", "-c", default="perez",
-                            help="a construction name, or 'all' (default perez)")
+                            help=f"{', '.join(constructions())}, or 'all' (default perez)")
     components.set_defaults(command="components", handler=run)
 
-    ablate = subparsers.add_parser("ablate", help="ablation study: run ablated models, write reports")
-    ablate.add_argument("machines", nargs="+", metavar="MACHINE", help="machine files or bbchallenge strings")
-    ablate.add_argument("--construction", "-c", required=True, help="a construction name, or 'all'")
-    ablate.add_argument("--input", default=None, help="input word in the machine's symbols")
+    text = "ablation study: run ablated models, write reports"
+    ablate = subparsers.add_parser("ablate", help=text, description=text, add_help=False,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    ablate.add_argument("-h", "--help", action=_HelpWithAblations)
+    ablate.add_argument("machines", nargs="+", metavar="MACHINE", help=f"one or more machines, each {machine_help()}")
+    ablate.add_argument("--construction", "-c", required=True,
+                        help=f"{', '.join(constructions())}, or 'all'")
+    ablate.add_argument("--input", "-i", default=None, metavar="WORD", help="input word in the machine's symbols")
     ablate.add_argument("--pairs", action="store_true", help="also remove every pair of components")
     ablate.add_argument("--precision", default=None, help="float backends, e.g. float32,float64,mpmath:8-40/2")
     ablate.add_argument("--temperature", default=None, help="softmax temperatures, e.g. 1/10,1/100")
     ablate.add_argument("--window", default=None, help="window sizes for the window sweep, e.g. 1-30")
-    ablate.add_argument("--ablation", action="append", default=[], help="an extra named ablation (repeatable)")
-    ablate.add_argument("--steps", type=int, default=10_000, help="step limit of every run (default 10000)")
-    ablate.add_argument("-o", "--output", required=True, help="directory for report.json/.md/.html")
-    ablate.add_argument("--quiet", action="store_true", help="no progress bar")
+    ablate.add_argument("--ablation", action="append", default=[], metavar="NAME",
+                        help="an extra named ablation (repeatable; the names are listed below)")
+    add_max_steps(ablate, DEFAULT_MAX_STEPS, f"step limit of every run (default {DEFAULT_MAX_STEPS})")
+    ablate.add_argument("-o", "--output", required=True,
+                        help="directory for report.json/.md/.html (files of the same name are replaced)")
+    ablate.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     ablate.set_defaults(command="ablate", handler=run)
 
 
@@ -54,19 +99,23 @@ def _machines(specs: list[str], word: str | None) -> list[tuple[TuringMachine, t
     machines = []
     for spec in specs:
         for loaded in load(spec):
+            report_warnings(loaded)
             machines.append((loaded.machine, parse_input(loaded, word) if word is not None else loaded.word))
     return machines
 
 
 def _constructions(name: str) -> list[str]:
     if name == "all":
-        return construction_names()
-    if name not in construction_names():
-        raise AblationError(f"unknown construction {name!r} (available: {', '.join(construction_names())}, all)")
+        return list(constructions())
+    if name not in constructions():
+        raise UsageError(f"unknown construction {name!r} (available: {', '.join(constructions())}, all)")
     return [name]
 
 
 def _components(args: argparse.Namespace) -> int:
+    from turing_tx.ablation.components import component_table
+    from turing_tx.ablation.subjects import make_subject
+
     loaded, word = resolve_machine(args)
     machine = loaded.machine
     for construction in _constructions(args.construction):
@@ -81,14 +130,21 @@ def _components(args: argparse.Namespace) -> int:
 
 
 def _ablate(args: argparse.Namespace) -> int:
-    if args.steps < 0:
-        raise AblationError(f"--steps must be non-negative, got {args.steps}")
+    from tqdm import tqdm
+
+    from turing_tx.ablation.report import write_report
+    from turing_tx.ablation.study import StudyOptions, run_study
+    from turing_tx.ablation.sweeps import parse_numbers, parse_precisions, parse_windows
+
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output}: not a directory (-o names the directory of the report)")
     options = StudyOptions(
         pairs=args.pairs,
         precisions=parse_precisions(args.precision) if args.precision else [],
         temperatures=parse_numbers(args.temperature, "--temperature") if args.temperature else [],
         windows=parse_windows(args.window) if args.window else [],
-        ablations=list(args.ablation), max_steps=args.steps)
+        ablations=list(args.ablation), max_steps=args.max_steps)
     machines = _machines(args.machines, args.input)
     quiet = args.quiet or not sys.stderr.isatty()
     with tqdm(desc="ablate", unit="run", file=sys.stderr, disable=quiet) as bar:
@@ -97,7 +153,12 @@ def _ablate(args: argparse.Namespace) -> int:
             bar.update()
 
         report = run_study(_constructions(args.construction), machines, options, progress)
-    for path in write_report(report, args.output):
+    before = {path.name for path in output.iterdir()} if output.is_dir() else set()
+    written = write_report(report, output)
+    replaced = [str(path) for path in written if path.name in before]
+    if replaced:
+        warn(f"replaced {', '.join(replaced)} (an earlier report in {output})")
+    for path in written:
         print(path)
     return 0
 

@@ -1,20 +1,47 @@
-"""Command-line arguments shared by every subcommand that takes a machine or a step count.
+"""Command-line arguments shared by the subcommands, so the same thing has the same flag everywhere.
 
-``turing-tx run``, ``verify``, ``compile``, ``components``, ``diagram`` and ``attention`` name a
-machine the same way (a file in any format, an inline bbchallenge string or a library name, with
-``--input``, ``--format`` and ``--line``) and resolve it with :func:`resolve_machine`.
+Every subcommand that takes a machine names it the same way (MACHINE, ``--input``/``-i``,
+``--format``, ``--line``: :func:`add_machine_arguments`) and reads it with :func:`resolve_machine`,
+which prints the parser's warnings. A step limit is ``--max-steps N`` everywhere
+(:func:`add_max_steps`; the older ``--steps`` stays as a hidden alias). ``run`` and ``verify`` share
+their run options (:func:`add_run_options`).
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
 
+from turing_tx.cli.output import warn
+from turing_tx.constructions.registry import construction_names
+from turing_tx.constructions.runs import REFERENCE
+from turing_tx.engine.numbers import DEFAULT_BACKEND
 from turing_tx.errors import UsageError
+from turing_tx.machines import library
+from turing_tx.machines.formats.bbchallenge import looks_like_bbchallenge
 from turing_tx.machines.formats.loader import FORMATS, LoadedMachine, parse_input
 from turing_tx.machines.resolve import load
 
+#: what a MACHINE argument may be (a model JSON only where a command runs one), for every command's help
+MACHINE_FILE = ("a machine file in any of four formats (bbchallenge text, turingmachine.io YAML, Morphett, "
+                "automata-lib DTM JSON; detected from the file, or --format)")
+INLINE_MACHINE = "an inline bbchallenge string such as 1RB1LB_1LA1RZ"
+LIBRARY_MACHINE = "a library name such as bb3 (turing-tx machines lists them)"
+MODEL_JSON = "a model JSON written by turing-tx compile"
+
+
+@cache
+def constructions() -> tuple[str, ...]:
+    """The registered construction names, looked up once: each lookup scans the entry points of every
+    installed distribution, and the help of several subcommands lists them."""
+    return tuple(construction_names())
+
 
 def non_negative_int(text: str) -> int:
+    """A step limit (argparse type): an integer ≥ 0."""
     try:
         value = int(text)
     except ValueError:
@@ -25,6 +52,7 @@ def non_negative_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
+    """A time limit in seconds (argparse type): a number > 0."""
     try:
         value = float(text)
     except ValueError:
@@ -34,20 +62,93 @@ def positive_float(text: str) -> float:
     return value
 
 
-def add_machine_arguments(parser: argparse.ArgumentParser, optional: bool = False) -> None:
-    """MACHINE, --input, --format and --line: shared by every command that takes a machine."""
+def machine_help(model_json: bool = False) -> str:
+    """What a MACHINE argument may be: a file, an inline string, a library name (or a model JSON)."""
+    kinds = [MACHINE_FILE, INLINE_MACHINE, LIBRARY_MACHINE, *([MODEL_JSON] if model_json else [])]
+    return ", ".join(kinds[:-1]) + ", or " + kinds[-1]
+
+
+def add_machine_arguments(parser: argparse.ArgumentParser, optional: bool = False, model_json: bool = False) -> None:
+    """MACHINE, --input, --format and --line: shared by every command that takes one machine."""
     parser.add_argument("machine", metavar="MACHINE", nargs="?" if optional else None,
-                        help="machine file, inline bbchallenge string (1RB1LB_1LA1RZ) or library name (bb3)")
-    parser.add_argument("--input", "-i", dest="input_word", default=None,
+                        help=machine_help(model_json))
+    parser.add_argument("--input", "-i", dest="input_word", default=None, metavar="WORD",
                         help="input word in the machine's own symbols (default: the file's input, else blank)")
     parser.add_argument("--format", choices=FORMATS, default=None,
-                        help="machine format (default: detected from the file)")
-    parser.add_argument("--line", type=int, default=None,
+                        help="format of a machine file (default: detected from its extension or content); "
+                             "an error for an inline string or a library name")
+    parser.add_argument("--line", type=int, default=None, metavar="N",
                         help="for a file with several machines: the line of the one to use")
 
 
+class _StepLimit(argparse.Action):
+    """Stores a step limit and the flag it was given with (``--max-steps`` or the older ``--steps``),
+    so that a later error names the flag the user typed."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.max_steps_flag = option_string
+
+
+def add_max_steps(parser: argparse.ArgumentParser, default: int | None, help_text: str,
+                  parse: Callable[[str], int] = non_negative_int) -> None:
+    """``--max-steps N`` into ``args.max_steps`` (read with ``parse``), with ``--steps N`` as a hidden
+    alias; the flag used is ``args.max_steps_flag``."""
+    parser.add_argument("--max-steps", metavar="N", type=parse, default=default, action=_StepLimit, help=help_text)
+    parser.add_argument("--steps", dest="max_steps", metavar="N", type=parse, default=argparse.SUPPRESS,
+                        action=_StepLimit, help=argparse.SUPPRESS)
+    parser.set_defaults(max_steps_flag="--max-steps")
+
+
+def add_run_options(parser: argparse.ArgumentParser, construction_help: str, steps_help: str) -> None:
+    """-c (None when not given: the handler picks the default), --max-steps (None likewise),
+    --time-limit, --backend and -q: the options of ``run`` and ``verify``."""
+    parser.add_argument("--construction", "-c", default=None,
+                        help=f"{', '.join(constructions())} or {REFERENCE}; {construction_help}")
+    add_max_steps(parser, None, steps_help)
+    parser.add_argument("--time-limit", type=positive_float, default=None, metavar="S", help="stop after S seconds")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, metavar="NAME",
+                        help="number backend: gmpy2 (default), fraction, flint, float64, float32, mpmath:<bits>")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def forbid(given: dict[str, bool], where: str) -> None:
+    """A usage error for the first option of ``given`` (flag → whether the user gave it) that was given:
+    it does not apply ``where`` and would otherwise be silently ignored."""
+    for flag, present in given.items():
+        if present:
+            raise UsageError(f"{flag} does not apply {where}")
+
+
+def check_format_applies(spec: str, format: str | None) -> None:
+    """``--format`` names the format of a machine file; with an inline string or a library name (which
+    :func:`~turing_tx.machines.resolve.load` reads before any file) it would be ignored: an error."""
+    if format is None:
+        return
+    kind = ("an inline bbchallenge string" if looks_like_bbchallenge(spec)
+            else "a library machine" if library.exists(spec) else None)
+    if kind is not None:
+        raise UsageError(f"--format does not apply to {kind} ({spec}; write ./{spec} for a file of that name)")
+
+
+def check_output_file(path: str) -> None:
+    """The directory of an output file must exist: checked before any work, so no run is lost to it."""
+    directory = Path(path).parent
+    if not directory.is_dir():
+        raise UsageError(f"{path}: no such directory {directory}")
+
+
+def report_warnings(loaded: LoadedMachine) -> None:
+    """Print what the parser of ``loaded`` assumed (e.g. a YAML file without ``blank:``)."""
+    for message in loaded.warnings:
+        warn(f"{loaded.source}: {message}")
+
+
 def resolve_machine(args: argparse.Namespace) -> tuple[LoadedMachine, tuple[int, ...]]:
-    """The machine and input word the arguments name (one-line errors for everything else)."""
+    """The machine and input word the arguments name (one-line errors for everything else); the
+    parser's warnings are printed."""
+    check_format_applies(args.machine, args.format)
     machines = load(args.machine, args.format, args.input_word)
     if args.line is not None:
         chosen = [m for m in machines if m.line == args.line]
@@ -60,5 +161,6 @@ def resolve_machine(args: argparse.Namespace) -> tuple[LoadedMachine, tuple[int,
         raise UsageError(f"{args.machine} holds {len(machines)} machines (lines {lines}); choose one with --line")
     else:
         loaded = machines[0]
+    report_warnings(loaded)
     word = loaded.word if args.input_word is None else parse_input(loaded, args.input_word)
     return loaded, word

@@ -144,21 +144,27 @@ def load_file(path: str, text: str | None = None) -> list[MachineLine]:
     return machines
 
 
+def halt_letters(machine: TuringMachine) -> dict[str, str]:
+    """The letter :func:`write_machine` writes for each halt name: Z, Y, … in order of first use
+    (a halt reached only through ``---`` entries needs none)."""
+    used: list[str] = []
+    for row in machine.table:
+        for entry in row:
+            if entry.halt is not None and not entry.undefined and entry.halt not in used:
+                used.append(entry.halt)
+    return {name: chr(ord("Z") - i) for i, name in enumerate(used)}
+
+
 def write_machine(machine: TuringMachine) -> str:
     """bbchallenge text of ``machine`` (formats.md §1.3)."""
     from turing_tx.errors import MachineFormatError
 
     k, n = machine.num_symbols, machine.num_states
-    used_halts: list[str] = []
-    for row in machine.table:
-        for entry in row:
-            if entry.halt is not None and not entry.undefined and entry.halt not in used_halts:
-                used_halts.append(entry.halt)
-    if k > 10 or n + len(used_halts) > 26:
-        raise MachineFormatError(f"cannot write bbchallenge text: {n} states + {len(used_halts)} halts exceed "
+    letters = halt_letters(machine)
+    if k > 10 or n + len(letters) > 26:
+        raise MachineFormatError(f"cannot write bbchallenge text: {n} states + {len(letters)} halts exceed "
                                  f"the 26 letters" if k <= 10 else
                                  f"cannot write bbchallenge text: k = {k} exceeds the 10 digits")
-    halt_letters = {name: chr(ord("Z") - i) for i, name in enumerate(used_halts)}
     rows = []
     for row in machine.table:
         parts = []
@@ -166,7 +172,7 @@ def write_machine(machine: TuringMachine) -> str:
             if entry.undefined:
                 parts.append("---")
                 continue
-            target = chr(ord("A") + entry.next_state) if entry.next_state is not None else halt_letters[entry.halt]
+            target = chr(ord("A") + entry.next_state) if entry.next_state is not None else letters[entry.halt]
             parts.append(f"{entry.write}{entry.move}{target}")
         rows.append("".join(parts))
     return "_".join(rows)

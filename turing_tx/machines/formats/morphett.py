@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from turing_tx.errors import MachineFormatError
 from turing_tx.io.textfile import read_text
 from turing_tx.machines.formats.errors import located
-from turing_tx.machines.formats.stay import Rule, SourceMove, complete_table, source_rules
+from turing_tx.machines.formats.stay import Rule, SourceMove, complete_table, fresh_name, source_rules
 from turing_tx.machines.machine import TuringMachine
 
 START = "0"
@@ -159,6 +159,24 @@ def write(machine: TuringMachine) -> str:
                 move = {"L": "l", "R": "r", "N": "*"}[rule.move]
                 lines.append((states[q], target, f"{states[q]} {symbols[a]} {symbols[rule.write]} {move} {target}"))
     return "".join(text + "\n" for text in _first_appearance_order(lines, states, halts))
+
+
+def with_halt_names(machine: TuringMachine) -> tuple[TuringMachine, dict[str, str]]:
+    """``machine`` with each halt name its rules reach renamed ``halt-<name>`` unless it already begins
+    with ``halt`` (Morphett stops only on such states), so that :func:`write` can write it; and the
+    renaming (old name → new). A halt name reached only where the source had no rule is never written
+    and is kept."""
+    written = [h for h in machine.halts if any(e.halt == h and not e.implicit for row in machine.table for e in row)]
+    renamed: dict[str, str] = {}
+    for halt in written:
+        if not is_halt(halt):
+            renamed[halt] = fresh_name(f"halt-{halt}", [*machine.states, *machine.halts, *renamed.values()])
+    if not renamed:
+        return machine, renamed
+    table = tuple(tuple(replace(e, halt=renamed[e.halt]) if e.halt in renamed else e for e in row)
+                  for row in machine.table)
+    halts = tuple(renamed.get(h, h) for h in machine.halts)
+    return replace(machine, halts=halts, table=table), renamed
 
 
 def _morphett_symbols(machine: TuringMachine) -> list[str]:
