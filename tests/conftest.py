@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from hypothesis import settings
 
 # CI runs the property tests on a fixed sequence of examples, so a submission's result does not depend
@@ -19,9 +18,3 @@ MACHINES = REPO / "machines"
 """The machine library's files."""
 COLLECTION = REPO / "tests" / "data" / "collection.txt"
 """A bbchallenge file of several machines (lines 4 to 10), some with input words."""
-
-
-@pytest.fixture
-def shared_machines() -> Path:
-    """Transitional: the library folder, for tests not yet moved to MACHINES / COLLECTION."""
-    return MACHINES

@@ -4,9 +4,12 @@ declared in ``pyproject.toml``, so a third-party package can add its own (loaded
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
-from turing_tx.constructions.protocol import Construction
 from turing_tx.errors import UsageError
+
+if TYPE_CHECKING:  # the protocol pulls in the interpreter; listing names needs none of it
+    from turing_tx.constructions.protocol import Construction
 
 
 def construction_names() -> list[str]:

@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tqdm import tqdm
-
 from turing_tx.constructions.lockstep import Verification, lockstep
 from turing_tx.constructions.protocol import CompiledMachine
 from turing_tx.constructions.registry import get_construction
@@ -86,6 +84,28 @@ def _replacement_steps(steps: Iterator[Step]) -> Iterator[Step]:
         raise DecodingError(f"the network cannot run on this input: {exc}") from exc
 
 
+def _progress_bar(shown: bool, total: int | None, label: str) -> Any:
+    """A tqdm bar over the steps when ``shown`` (tqdm is imported only then: it costs start-up time)."""
+    if not shown:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="step", leave=False, desc=label)
+
+
+class _NoBar:
+    """The do-nothing stand-in for a progress bar nobody sees."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        del n
+
+
 def run_machine(machine: TuringMachine, word: tuple[int, ...], construction: str = "perez", *,
                 max_steps: int | None = None, time_limit: float | None = None,
                 backend: str = DEFAULT_BACKEND, keep_steps: bool = False, progress: bool = False,
@@ -106,8 +126,7 @@ def run_machine(machine: TuringMachine, word: tuple[int, ...], construction: str
             decoded = _replacement_steps(decoded)
         checked = lockstep(machine, word, decoded, max_steps, verification)
     report = RunReport(construction, RunRecord.start(machine, word), verification, compiled=compiled)
-    bar = tqdm(total=max_steps, unit="step", disable=not progress, leave=False, desc=construction)
-    with bar:
+    with _progress_bar(progress, max_steps, construction) as bar:
         for step in _bounded(checked, time_limit, report):
             report.record.apply(step)
             if keep_steps:
