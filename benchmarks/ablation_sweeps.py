@@ -4,8 +4,8 @@
 
 For the Pérez construction on BB(4) (107 steps) and the non-halter ``1RB0LB_1LA0RA`` (300 steps),
 and for the RNN constructions on BB(4), prints the first divergence step per mantissa width and the
-fewest bits that run T steps exactly, beside the estimate 5·log2 T of spec perez.md §6. With
-``--out`` it also writes the full ablation report of these runs.
+fewest bits that run T steps exactly, beside the estimate 5·log2 T (``docs/constructions/perez.md``,
+"Precision"). With ``--out`` it also writes the full ablation report of these runs.
 """
 
 from __future__ import annotations

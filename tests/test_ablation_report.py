@@ -105,7 +105,8 @@ def test_lists_only_the_constructions_it_ran(tmp_path: Path) -> None:
     assert "Constructions run: perez." in md
     assert [line for line in md.splitlines() if "siegelmann-sontag" in line] == [
         "Not run: siegelmann-sontag, nothing to run with these options (Siegelmann & Sontag (1995): an RNN, "
-        "not a transformer; it has no heads, residuals or FFNs to remove, so only precision ablations apply)."]
+        "not a transformer; it has no heads, residuals or FFNs to remove, so only precision ablations apply; "
+        "see docs/constructions/siegelmann-sontag.md, \"Ablations\")."]
     overview = json.loads((tmp_path / "report.json").read_text())["overview"]
     assert overview["constructions_run"] == ["perez"] and overview["constructions_not_run"] == ["siegelmann-sontag"]
     assert "<b>siegelmann-sontag</b>" not in (tmp_path / "report.html").read_text()

@@ -1,4 +1,5 @@
-"""The §4.2 protocol reproduces the paper's Fig. 2 rows (spec bhattamishra.md §4.5) and Pérez's claims."""
+"""The ablation protocol (docs/ablation.md) reproduces the rows of Bhattamishra et al.'s Fig. 2 and Pérez's
+claims."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from turing_tx.machines.simulator import Step, simulate
 
 BB2, BB3 = "1RB1LB_1LA1RZ", "1RB1RZ_1LB0RC_1LC1LA"
 
-# spec §4.5, Theorem 1: component -> (surgery, rebuilt, pair) as (step, tick) or "ok"
+# observed, Theorem 1: component -> (surgery, rebuilt, pair) as (step, tick) or "ok"
 THEOREM1 = {
     "enc0.self_attn.head0": ("ok", "ok", (0, 1)),
     "enc0.self_attn.residual": ((0, 1), "ok", (0, 1)),
@@ -45,7 +46,7 @@ def theorem2(request):
     return Runner("bhattamishra-mask", parse_machine(request.param)).study()
 
 
-def test_theorem1_rows_match_the_spec(theorem1) -> None:
+def test_theorem1_rows_match_the_paper(theorem1) -> None:
     _, verdicts = theorem1
     table = {v.component: v for v in verdicts}
     assert set(table) == set(THEOREM1) | {"pos_encoding"}

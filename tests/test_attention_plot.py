@@ -1,4 +1,5 @@
-"""Attention maps: the winners the Pérez heads pick (perez.md §4.2, §4.3, §7) and the rendered picture."""
+"""Attention maps: the winners the Pérez heads pick on BB(2) (docs/constructions/perez.md, "The layers")
+and the rendered picture."""
 
 from __future__ import annotations
 
@@ -39,9 +40,9 @@ def test_layer2_averages_over_the_whole_prefix(bb2_maps: dict[str, AttentionMap]
 
 def test_layer3_finds_the_last_write_to_the_cell(bb2_maps: dict[str, AttentionMap]) -> None:
     layer3 = bb2_maps["dec2.self_attn.head0"]
-    assert layer3.winners[2] == (1,)  # §7: position 1 wrote cell 0
-    assert layer3.winners[5] == (4,)  # §7: head back on cell −1, written at position 4
-    assert layer3.winners[:4] == ((0,), (0,), (1,), (0,))  # §7 table: BOS for fresh cells
+    assert layer3.winners[2] == (1,)  # position 1 wrote cell 0
+    assert layer3.winners[5] == (4,)  # head back on cell −1, written at position 4
+    assert layer3.winners[:4] == ((0,), (0,), (1,), (0,))  # BOS for fresh cells
     assert not layer3.averages  # the tie-break makes the maximum unique
     assert layer3.weights.sum(axis=1).tolist() == [1.0] * 7
 
@@ -49,7 +50,7 @@ def test_layer3_finds_the_last_write_to_the_cell(bb2_maps: dict[str, AttentionMa
 def test_cross_attention_reads_the_input_cell(bb2_maps: dict[str, AttentionMap]) -> None:
     cross = bb2_maps["dec2.cross_attn.head0"]
     assert cross.keys == 3  # encoder 0* 0* 0 (N = 3)
-    assert cross.winners[:4] == ((0,), (2,), (0,), (1,))  # §7 table, "cross pick" column
+    assert cross.winners[:4] == ((0,), (2,), (0,), (1,))  # the encoder cell under the head
 
 
 def test_attention_maps_from_any_recorded_run() -> None:

@@ -1,4 +1,4 @@
-"""bbchallenge text: parsing, the error table of formats.md §6, and the reference simulator's counts."""
+"""bbchallenge text: parsing, its located one-line errors, and the reference simulator's counts."""
 
 from __future__ import annotations
 

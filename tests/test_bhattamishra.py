@@ -1,5 +1,5 @@
-"""Bhattamishra et al. Theorems 1 and 2 at the RNN level: the worked example of bhattamishra.md §6
-value by value, random RNNs through every form, widths, options, decoding and the claims table."""
+"""Bhattamishra et al. Theorems 1 and 2 at the RNN level: a two-unit toy RNN value by value, random RNNs
+through every form, widths, options, decoding and the claims table."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ ALL_FORMS = [(1, options) for options in THEOREM1_FORMS] + [(2, options) for opt
 
 @pytest.fixture(scope="module")
 def example() -> RNN:
-    """The RNN of §6: d_h = 2, Σ_x = {a, $}, h_0 = 0."""
+    """A two-unit toy RNN: d_h = 2, Σ_x = {a, $}, h_0 = 0."""
     return RNN(("u1", "u2"), ("a", "$"),
                w_h={"u1": {"u1": F(1, 2), "u2": F(1, 3)}, "u2": {"u1": F(-1), "u2": F(1, 4)}},
                w_x={"u1": {"a": F(1)}, "u2": {"a": F(1, 2), "$": F(1, 3)}},
@@ -50,8 +50,9 @@ def example() -> RNN:
 
 
 def ablate(model: Model, component: str) -> Model:
-    """Surgery (§4.2): ``model`` with ``component`` removed and every other weight unchanged. A removed
-    head or FFN contributes 0, a removed residual passes nothing, a removed mask sees everything."""
+    """Surgery (docs/ablation.md, "The protocol"): ``model`` with ``component`` removed and every other
+    weight unchanged. A removed head or FFN contributes 0, a removed residual passes nothing, a removed
+    mask sees everything."""
     if component == "pos_encoding":
         return replace(model, positional_encoding=None)
     if component == "pos_masking":
@@ -116,7 +117,7 @@ def ffn_preactivations(model: Model, u: dict[str, F]) -> list[F]:
     return [pre.get(unit, F(0)) + ffn.b1.get(unit, F(0)) for unit in ("p:u1", "n:u1", "p:u2", "n:u2")]
 
 
-# -- §6 worked example ----------------------------------------------------------------------------
+# -- the toy RNN, value by value --------------------------------------------------------------------
 
 def test_example_rnn_table(example):
     assert list(example.run(WORD, 3)) == [{"u1": F(1), "u2": F(1, 2)}, {"u1": F(19, 24), "u2": F(0)},
@@ -240,7 +241,7 @@ def test_random_rnns_every_form(case):
 @settings(max_examples=10, deadline=None)
 @given(rnns(), st.sampled_from([1, 2]))
 def test_finite_outputs_without_cross_residual(case, theorem):
-    """§4.1: without the decoder–encoder residual, at most 2^N_enc − 1 distinct decoder outputs."""
+    """Without the decoder–encoder residual, at most 2^N_enc − 1 distinct decoder outputs."""
     rnn, word = case
     model = compile_rnn_transformer(rnn, theorem, residuals={"dec0.cross_attn.residual": False})
     run = Interpreter(model, DEFAULT_BACKEND).run(tokens(word, theorem), 40)
@@ -250,7 +251,7 @@ def test_finite_outputs_without_cross_residual(case, theorem):
 
 @pytest.mark.parametrize(("theorem", "options"), ALL_FORMS)
 def test_negative_initial_state(example, theorem, options):
-    """h_0 outside [0, 1]: the full form cancels h with ReLU(v) − ReLU(−v) (§2.3)."""
+    """h_0 outside [0, 1]: the full form cancels h with ReLU(v) − ReLU(−v)."""
     rnn = replace(example, h0={"u1": F(-2, 3), "u2": F(3, 2)})
     model = compile_rnn_transformer(rnn, theorem, **options)
     assert list(run_rnn_transformer(model, rnn, WORD, 4)) == list(rnn.run(WORD, 4))

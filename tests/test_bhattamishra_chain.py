@@ -1,5 +1,5 @@
 """Turing machines through Siegelmann–Sontag and Bhattamishra et al. Theorems 1 and 2
-(bhattamishra.md §4.5, §5): lockstep runs, widths, every form, the aⁿbⁿ table, surgery spot checks."""
+(docs/constructions/bhattamishra.md): lockstep runs, widths, every form, the aⁿbⁿ table, surgery spot checks."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_blank_input_cells_extend_the_width():
 
 @pytest.mark.parametrize(("construction", "distinct"), [(BHATTAMISHRA_PE, 1), (BHATTAMISHRA_MASK, 2)])
 def test_cross_residual_surgery_bounds_the_outputs(construction, distinct):
-    """§4.5: `1RA1RA` for 240 ticks; without the decoder–encoder residual 1 (Thm 1) / 2 (Thm 2)
+    """`1RA1RA` for 240 ticks; without the decoder–encoder residual 1 (Thm 1) / 2 (Thm 2)
     distinct outputs, within the bound 2^N_enc − 1, while the intact model's keep growing."""
     compiled = construction.compile(parse_machine("1RA1RA"))
 
@@ -121,12 +121,12 @@ def test_states_unchecked_and_bits():
     assert list(compiled.states(20)) == list(compiled.rnn.run(compiled.rnn_word, 20))
     assert compiled.max_bits is None
     list(compiled.trace(None, track_bits=True))
-    assert compiled.max_bits == 9  # the RNN's own 9 bits (siegelmann_sontag.md §4.5); t² ≤ 400 fits
+    assert compiled.max_bits == 9  # the RNN's own 9 bits (its stack values); t² ≤ 400 fits
     with pytest.raises(UsageError, match="cannot replace"):
         list(compiled.trace(None, model=compiled.rnn))
 
 
-SURGERY_BB2 = {  # §4.5: first tick at which h_t differs from the RNN's, BB(2), full model (None: never)
+SURGERY_BB2 = {  # observed: first tick at which h_t differs from the RNN's, BB(2), full model (None: never)
     1: {"enc0.self_attn.head0": None, "enc0.self_attn.residual": 1, "enc0.ffn": None, "enc0.ffn.residual": 1,
         "dec0.self_attn.head0": None, "dec0.self_attn.residual": 2, "dec0.cross_attn.head0": 1,
         "dec0.cross_attn.residual": 2, "dec0.ffn": 1, "dec0.ffn.residual": 1, "pos_encoding": None},
@@ -150,6 +150,6 @@ def test_surgery_first_divergence_bb2(theorem, component):
 
 @pytest.mark.parametrize(("theorem", "component"), [(1, "pos_encoding"), (2, "dec0.self_attn.head0")])
 def test_surgery_needs_a_probe_input(theorem, component):
-    """§4.5: parts the blank-tape run does not exercise break at tick 1 on the probe input `11`."""
+    """Parts the blank-tape run does not exercise break at tick 1 on the probe input `11`."""
     compiled = BOTH[theorem - 1].compile(parse_machine(BB2), (1, 1))
     assert first_divergence(compiled, component, 30) == 1

@@ -9,7 +9,7 @@ import pytest
 from test_cli import run_cli
 
 BB2, BB3 = "1RB1LB_1LA1RZ", "1RB1RZ_1LB0RC_1LC1LA"
-ANBN = "1RZ0RB2RZ_0LC1RB2RB_2RZ2RZ0LD_0RA1LD2LD"  # siegelmann_sontag.md §6: accept writes 1, reject 2
+ANBN = "1RZ0RB2RZ_0LC1RB2RB_2RZ2RZ0LD_0RA1LD2LD"  # the aⁿbⁿ recogniser: accept writes 1, reject 2
 RNN = {"format": "turing-tx-rnn", "version": 1, "units": ["u1", "u2"], "inputs": ["a", "$"],
        "W_h": {"u1": {"u1": "1/2", "u2": "1/3"}, "u2": {"u1": "-1", "u2": "1/4"}},
        "W_x": {"u1": {"a": "1"}, "u2": {"a": "1/2", "$": "1/3"}}, "b": {"u1": "1/8"}, "h0": {}}
@@ -56,7 +56,7 @@ def test_users_rnn_through_both_theorems(capsys, tmp_path, construction):
                            construction, "--json")
     result = json.loads(out)
     assert code == 0 and result["verified"] and result["ticks"] == 3
-    assert result["hidden"] == {"u1": "25/48", "u2": "0"}  # bhattamishra.md §6
+    assert result["hidden"] == {"u1": "25/48", "u2": "0"}  # h_3 of the two-unit toy RNN
     assert result["dimension"] == 7
 
 

@@ -159,7 +159,7 @@ def test_tape_span_and_blank_cells():
 
 
 def test_final_implicit_no_rule_step_is_not_reported():
-    """formats.md §2.4: the filled-in no-rule entry is internal; steps and head are the source's."""
+    """YAML: the filled-in no-rule entry is internal; steps and head are the source's."""
     from turing_tx.machines.formats.loader import load_text
     from turing_tx.machines.simulator import RunRecord
 

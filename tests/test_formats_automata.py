@@ -1,4 +1,5 @@
-"""automata-lib DTMs (formats.md §4): conversion both ways, validation, the JSON file form."""
+"""automata-lib DTMs (docs/formats.md, "automata-lib DTM (JSON)"): conversion both ways, validation,
+the JSON file form."""
 
 from __future__ import annotations
 

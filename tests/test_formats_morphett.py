@@ -1,4 +1,4 @@
-"""Morphett format (formats.md §3): wildcard expansion, halt states, stays, errors, writing back."""
+"""Morphett format (docs/formats.md, "Morphett"): wildcard expansion, halt states, stays, errors, writing back."""
 
 from __future__ import annotations
 

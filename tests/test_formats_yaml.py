@@ -1,4 +1,5 @@
-"""turingmachine.io YAML (formats.md §2): mapping to the internal machine, site documents, errors."""
+"""turingmachine.io YAML (docs/formats.md, "turingmachine.io YAML"): mapping to the internal machine,
+site documents, errors."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def summary(text: str, word: str | None = None, limit: int = 10_000) -> dict[str
     return RunRecord.start(machine, cells).consume(simulate(machine, cells, limit)).summary()
 
 
-def test_increment_maps_as_in_the_spec() -> None:
+def test_increment_maps_as_documented() -> None:
     parsed = yaml_format.parse(INCREMENT, "inc.yaml")
     machine = parsed.machine
     assert machine.symbols == (" ", "0", "1")

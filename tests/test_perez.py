@@ -1,5 +1,6 @@
 """The Pérez construction against independent facts: Busy Beaver results, the reference simulator,
-the spec's worked example (perez.md §7) and its width formula (§3.1)."""
+the worked example (docs/constructions/perez.md, "Worked example: BB(2), exactly") and the width
+formula ("The residual stream")."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ def test_residual_width_matches_the_formula(code, width):
 
 
 def test_worked_example_decoder_outputs():
-    """perez.md §7: BB(2), empty input, o_0..o_3 and o_6 exactly."""
+    """BB(2), empty input, o_0..o_3 and o_6 exactly."""
     compiled = PEREZ.compile(parse_machine(BB2))
     outputs = [step.vector() for _, step in compiled.configurations()]
     assert outputs[0] == {"state:A+": 1, "sym:0*": 1}
@@ -105,7 +106,7 @@ def test_worked_example_decoder_outputs():
 
 
 def test_worked_example_per_layer_vectors_and_attention():
-    """§4.1–§4.3 and the §7 layer-3 table: after-layer vectors and hardmax picks at p = 1, 2, 3."""
+    """The three decoder layers on BB(2): after-layer vectors and hardmax picks at p = 1, 2, 3."""
     compiled = PEREZ.compile(parse_machine(BB2))
     interpreter = Interpreter(compiled.model, record_sublayers=True, record_attention=True)
     steps = list(interpreter.run(compiled.tokens, 6))

@@ -11,7 +11,7 @@ from turing_tx.rnn.network import RNN, sigma
 
 
 def toy() -> RNN:
-    """The d_h = 2 RNN of bhattamishra.md §6."""
+    """A two-unit toy RNN (d_h = 2), the example of tests/test_bhattamishra.py."""
     return RNN(
         units=("u1", "u2"),
         inputs=("a", "$"),

@@ -20,14 +20,14 @@ SPARSE = {
     "units": ["u1", "u2"], "inputs": ["a", "$"],
     "W_h": {"u1": {"u1": "1/2", "u2": "1/3"}, "u2": {"u1": "-1", "u2": "1/4"}},
     "W_x": {"u1": {"a": "1"}, "u2": {"a": "1/2", "$": "1/3"}},
-    "b": {"u1": "1/8"}, "h0": {}, "metadata": {"note": "bhattamishra.md §6"},
+    "b": {"u1": "1/8"}, "h0": {}, "metadata": {"note": "a two-unit toy RNN"},
 }
 DENSE = {
     "format": "turing-tx-rnn", "version": 1, "name": "toy",
     "units": ["u1", "u2"], "inputs": ["a", "$"],
     "W_h": [["1/2", "1/3"], [-1, "1/4"]],
     "W_x": [[1, 0], ["1/2", "1/3"]],
-    "b": ["1/8", "0"], "h0": [0, 0], "metadata": {"note": "bhattamishra.md §6"},
+    "b": ["1/8", "0"], "h0": [0, 0], "metadata": {"note": "a two-unit toy RNN"},
 }
 
 
@@ -35,7 +35,7 @@ def toy() -> RNN:
     return RNN(("u1", "u2"), ("a", "$"),
                {"u1": {"u1": F(1, 2), "u2": F(1, 3)}, "u2": {"u1": F(-1), "u2": F(1, 4)}},
                {"u1": {"a": F(1)}, "u2": {"a": F(1, 2), "$": F(1, 3)}},
-               {"u1": F(1, 8)}, {}, "toy", {"note": "bhattamishra.md §6"})
+               {"u1": F(1, 8)}, {}, "toy", {"note": "a two-unit toy RNN"})
 
 
 def test_sparse_and_dense_forms_load_to_the_same_rnn() -> None:

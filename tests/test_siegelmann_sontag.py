@@ -83,7 +83,8 @@ def test_blank_cells_in_the_input_add_exactly_one_unit_and_one_symbol() -> None:
 
 
 def test_update_equations_of_bb2() -> None:
-    """A few rows spelled out in spec §4.2 for k = 2, B = 4 (BB(2): A0 → 1RB, A1 → 1LB, B0 → 1LA, B1 → 1RZ)."""
+    """A few rows of the update equations (docs/constructions/siegelmann-sontag.md, "What each group
+    computes") for k = 2, B = 4 (BB(2): A0 → 1RB, A1 → 1LB, B0 → 1LA, B1 → 1RZ)."""
     rnn = compile_rnn(parse_machine(BB2))
     assert (rnn.w_h["C:A:1"], rnn.bias["C:A:1"]) == ({"R": 4, "s:A": 4}, -6)
     assert (rnn.w_h["thL:1"], rnn.bias["thL:1"]) == ({"L": 4}, -2)
@@ -112,7 +113,7 @@ def test_control_units_keep_the_machines_names() -> None:
 
 def test_each_halt_name_has_its_own_control_unit() -> None:
     """A recognizer's verdict is held by the network: one control unit and freeze chain per halt
-    name (3 units beyond the spec's width for each name after the first)."""
+    name (3 units beyond the base width for each name after the first)."""
     machine = TuringMachine(("0", "1"), ("A",), ("accept", "reject"),
                             ((Entry(0, "R", halt="reject"), Entry(1, "R", halt="accept")),))
     ss = SIEGELMANN_SONTAG.compile(machine, (1,))
@@ -124,7 +125,7 @@ def test_each_halt_name_has_its_own_control_unit() -> None:
     assert (frozen["s:accept"], frozen.get("s:reject", 0)) == (1, 0)
 
 
-# -- the worked example (spec §5) -------------------------------------------------------------
+# -- the worked example (docs/constructions/siegelmann-sontag.md, "Worked example: BB(2), tick by tick")
 
 TICKS = {
     0: {"ld:P": F(1, 4)},

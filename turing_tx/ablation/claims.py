@@ -4,7 +4,7 @@ Each construction ships its table as data (``claims/<name>.yaml`` beside its mod
 ``claims()`` method); the table says, per component, what its paper claims: ``necessary``, ``necessary*``
 (necessary in this construction although the paper's figure pairs it), ``one-of-pair`` or
 ``not-needed``, with the partner and the rebuild that does without the component. :func:`verdict`
-applies the rules of spec bhattamishra.md §4.2 to the evidence gathered by the runner:
+applies these rules (``docs/ablation.md``, "The protocol") to the evidence gathered by the runner:
 
 - necessary: surgery breaks (on the given input, or on the probe input when the given one does not
   exercise the component), and the construction-level checks that apply hold (bounded distinct

@@ -1,9 +1,9 @@
 """Run ablated models against the intact run and record what broke, where, and how.
 
 :func:`compare` finds the first configuration at which a decoded trace leaves the reference
-simulator's; :class:`Runner` runs the protocol of spec bhattamishra.md §4.2 for every component of a
-construction (surgery, probe input, rebuilt without the component, pair removed, and the
-construction-level checks of the claims table) and returns :class:`Result` rows and per-component
+simulator's; :class:`Runner` runs the protocol (``docs/ablation.md``, "The protocol") for every
+component of a construction (surgery, probe input, rebuilt without the component, pair removed, and
+the construction-level checks of the claims table) and returns :class:`Result` rows and per-component
 :class:`Verdict` rows. Every row is plain data, so reports and tests consume the same objects.
 """
 
@@ -246,7 +246,7 @@ class Runner:
         return rows, evidence
 
     def finite_outputs(self, component: str, check: dict[str, Any]) -> tuple[Result, bool]:
-        """Distinct outputs without ``component`` over a long run of a non-halting machine (§4.1),
+        """Distinct outputs without ``component`` over a long run of a non-halting machine,
         against the bound the construction claims for a model without it."""
         machine = parse_machine(check["machine"], f"claims of {self.construction}")
         subject = make_subject(self.construction, machine, ())

@@ -2,8 +2,8 @@
 
 - :func:`precision_sweep` runs the intact model with float backends (float32, float64,
   mpmath:<bits>) and :func:`minimal_precision` turns the first-divergence steps into the smallest
-  mantissa that runs T steps correctly, for a grid of T, beside the spec's estimate ≈ 5·log2 T
-  (perez.md §6: the finest layer-3 score gap is ≈ 4/(3p⁵));
+  mantissa that runs T steps correctly, for a grid of T, beside the estimate ≈ 5·log2 T
+  (``docs/constructions/perez.md``, "Precision": the finest layer-3 score gap is ≈ 4/(3p⁵));
 - :func:`temperature_sweep` replaces hardmax by softmax(τ) in every active head (float64);
 - :func:`window_sweep` restricts an attention sublayer to a sliding window of w keys (and, to
   isolate the first-visit default, to a window plus the BOS position as a BigBird global key);

@@ -1,9 +1,11 @@
-"""The building blocks of the Bhattamishra et al. constructions (bhattamishra.md §2–§4.3).
+"""The building blocks of the Bhattamishra et al. constructions (documented in
+``docs/constructions/bhattamishra.md``).
 
 Each function returns one named head or feed-forward block written over named residual
 coordinates (``h:<unit>``, ``x:<symbol>``, ``pos:1``, ``pos:1/i``, ``pos:1/i^2``, ``one``,
-``start``). :mod:`turing_tx.constructions.bhattamishra` assembles them into the two theorems' models; keeping
-the blocks here lets each one be read against its paragraph of the spec.
+``start``). :mod:`turing_tx.constructions.bhattamishra` assembles them into the two theorems' models;
+keeping the blocks here lets each one be read against its bullet of the docs' "Theorem 1: positional
+encoding" and "Theorem 2: positional masking, no positional encoding".
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ def position_match(name: str, score: Score, value: LinearMap, pattern: Pattern) 
     1/t − 1/i (``negabs``, maximal at |1/t − 1/i| smallest) or 1/t² − (1/t − 1/i)² (``dot``).
 
     Both pick i = t if it is visible, else the visible i closest to it from below. This is the
-    cross-attention of Theorem 1 (§2.3) and, with an identity value, the self-selecting head (§4.3).
+    cross-attention of Theorem 1 and, with an identity value, the self-selecting head (an alternative
+    form for the ablation's rebuilt runs).
     """
     if score == "negabs":
         query = {"pos:1/i": {"a": 1}, "pos:1": {"b": -1}}
@@ -59,14 +62,14 @@ def copy_inputs(rnn: RNN) -> LinearMap:
 
 
 def start_average(name: str) -> Head:
-    """Theorem 2's position head (§3.2, §3.3): zero query and key, so under the causal mask it
+    """Theorem 2's position head (encoder and decoder self-attention): zero query and key, so under the causal mask it
     averages ``start`` over positions 1..i, which is 1/i because only position 1 carries it."""
     return Head(name, LinearMap.zero(), LinearMap.zero(), LinearMap.build({"start": {"pos:1/i": 1}}),
                 "dot", CAUSAL)
 
 
 def shifted_match(name: str, rnn: RNN) -> Head:
-    """Theorem 2's cross-attention (§3.3): q_t = (1/t, −1 − 1/t), k_i = (1, 1/i), so
+    """Theorem 2's cross-attention: q_t = (1/t, −1 − 1/t), k_i = (1, 1/i), so
     ⟨q_t, k_i⟩ = (i − (t+1))/(t·i) and ``negabs`` picks encoder position min(t+1, m+1), which holds
     x_min(t,m) behind the prepended start marker."""
     query = LinearMap.build({"pos:1/i": {"a": 1, "b": -1}, "one": {"b": -1}})
@@ -77,8 +80,9 @@ def shifted_match(name: str, rnn: RNN) -> Head:
 # -- feed-forward blocks ---------------------------------------------------------------------------
 
 def identity_ffn(name: str, coords: tuple[str, ...], *, residual: bool) -> FeedForward:
-    """The identity FFN of §4.3: id:c = ReLU(v[c]), output c = id:c (meant to run without its
-    residual). It is exact on the encoder, whose coordinates are all ≥ 0."""
+    """The identity FFN (an alternative form for the ablation's rebuilt runs): id:c = ReLU(v[c]),
+    output c = id:c (meant to run without its residual). It is exact on the encoder, whose coordinates
+    are all ≥ 0."""
     hidden = [f"id:{c}" for c in coords]
     w1 = LinearMap.build({c: {f"id:{c}": 1} for c in coords})
     w2 = LinearMap.build({f"id:{c}": {c: 1} for c in coords})
@@ -87,7 +91,7 @@ def identity_ffn(name: str, coords: tuple[str, ...], *, residual: bool) -> FeedF
 
 def rnn_update_ffn(name: str, rnn: RNN, *, cancel: tuple[str, ...], bias: Mapping[str, Fraction],
                    residual: bool) -> FeedForward:
-    """The decoder FFN computing h_t = σ(W_h h_{t−1} + W_x x_t + b) from u_t (§2.3 item 3).
+    """The decoder FFN computing h_t = σ(W_h h_{t−1} + W_x x_t + b) from u_t.
 
     ``p:j`` = ReLU(ζ_j) and ``n:j`` = ReLU(ζ_j − 1) give h:j = p:j − n:j = σ(ζ_j). Each coordinate in
     ``cancel`` gets a unit ``c:<coord>`` = ReLU(u[coord]) subtracted from that coordinate, so that

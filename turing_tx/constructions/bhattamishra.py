@@ -1,6 +1,6 @@
 """Bhattamishra, Patel, Goyal (CoNLL 2020): any rational σ-RNN as a one-layer encoder–decoder
 transformer, with positional encoding (Theorem 1) or with positional masking and no positional
-encoding (Theorem 2). Spec: ``shared/spec/bhattamishra.md``.
+encoding (Theorem 2). Documented in ``docs/constructions/bhattamishra.md``.
 
 The decoder step t reproduces RNN tick t: cross-attention fetches x_min(t,m), its residual carries
 h_{t−1}, and the decoder FFN computes h_t = σ(W_h h_{t−1} + W_x x_t + b). Chained with the
@@ -13,7 +13,8 @@ Public functions, one job each:
   (RNN → :class:`~turing_tx.engine.model.Model`), :func:`tokens` (RNN input word → encoder tokens);
 - decode: :func:`decode_hidden` (decoder output → h_t, checking the decoder invariant),
   :func:`run_rnn_transformer` (the decoded h_1, h_2, …);
-- claims: ``claims()`` of each construction (the paper's Fig. 2 as data, §4) and :func:`rebuild_without`.
+- claims: ``claims()`` of each construction (the paper's Fig. 2 as data; see the docs' "Ablations:
+  the paper's Figure 2") and :func:`rebuild_without`.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ Form = Literal["full", "paper"]
 PAPER = "Bhattamishra, Patel, Goyal: On the Computational Power of Transformers and Its Implications " \
         "in Sequence Modeling (CoNLL 2020)"
 START = "#"
-"""The start marker Theorem 2 prepends to the encoder input (§3.1)."""
+"""The start marker Theorem 2 prepends to the encoder input."""
 
 ENC_SELF, ENC_FFN = "enc0.self_attn", "enc0.ffn"
 DEC_SELF, DEC_CROSS, DEC_FFN = "dec0.self_attn", "dec0.cross_attn", "dec0.ffn"
@@ -70,7 +71,7 @@ POSITIONAL = PositionalEncoding("pos_encoding", {"pos:1": "1", "pos:1/i": "1/i",
 # -- layout ---------------------------------------------------------------------------------------
 
 def layout(rnn: RNN, theorem: Theorem) -> tuple[str, ...]:
-    """The residual basis (§2.1, §3.1): h block, x block, then three position/constant coordinates."""
+    """The residual basis: h block, x block, then three position/constant coordinates."""
     tail = ("pos:1", "pos:1/i", "pos:1/i^2") if theorem == 1 else ("one", "start", "pos:1/i")
     return (*map(hidden_coord, rnn.units), *map(input_coord, rnn.inputs), *tail)
 
@@ -131,14 +132,15 @@ def compile_theorem1(rnn: RNN, *, form: Form = "full", cross_score: Literal["neg
                      encoder_ffn: Literal["inert", "identity"] = "inert",
                      decoder_self: Literal["inert", "self-select"] = "inert",
                      residuals: Mapping[str, bool] | None = None) -> Model:
-    """Theorem 1 (§2): a transformer with positional encoding whose decoder output o_t is
+    """Theorem 1: a transformer with positional encoding whose decoder output o_t is
     [h_t | 0 | 0] for every t ≥ 1.
 
     ``form``: ``full`` keeps the decoder-FFN residual (with cancellation units), ``paper`` drops it.
     ``cross_score`` scores the position-matching heads (cross-attention and self-selecting heads).
     ``encoder_self``/``decoder_self`` = ``self-select`` and ``encoder_ffn`` = ``identity`` make the
-    block carry the identity and drop its residual (the alternative forms of §4.3). ``residuals``
-    maps residual names to presence, overriding what the forms imply.
+    block carry the identity and drop its residual (the alternative forms of the ablation's rebuilt
+    runs, ``docs/ablation.md``, "The protocol"). ``residuals`` maps residual names to presence,
+    overriding what the forms imply.
     """
     _choose("form", form, ("full", "paper"))
     _choose("cross_score", cross_score, ("negabs", "dot"))
@@ -175,11 +177,11 @@ def compile_theorem1(rnn: RNN, *, form: Form = "full", cross_score: Literal["neg
 
 def compile_theorem2(rnn: RNN, *, form: Form = "full", encoder_ffn: Literal["inert", "identity"] = "inert",
                      residuals: Mapping[str, bool] | None = None) -> Model:
-    """Theorem 2 (§3): no positional encoding; the encoder's self-attention is masked to prefixes,
+    """Theorem 2: no positional encoding; the encoder's self-attention is masked to prefixes,
     and the decoder output o_t is {h_t, one: 1} for every t ≥ 1.
 
     The options mean what they mean for :func:`compile_theorem1`. There is no dot-product variant
-    and no self-selecting head here: both would need 1/i², or PE (§3.3, §4.3).
+    and no self-selecting head here: both would need 1/i², or PE.
     """
     _choose("form", form, ("full", "paper"))
     _choose("encoder_ffn", encoder_ffn, ("inert", "identity"))
@@ -212,7 +214,7 @@ def compile_rnn_transformer(rnn: RNN, theorem: Theorem, **options: Any) -> Model
         unsupported = sorted(set(options) - {"form", "encoder_ffn", "residuals"})
         if unsupported:
             raise UsageError(f"Theorem 2 has no option {unsupported[0]!r}: without positional encoding "
-                             "there is no dot-product score and no self-selecting head (§3.3, §4.3)")
+                             "there is no dot-product score and no self-selecting head")
         return compile_theorem2(rnn, **options)
     raise UsageError(f"theorem must be 1 or 2, got {theorem!r}")
 
@@ -222,8 +224,8 @@ def compile_rnn_transformer(rnn: RNN, theorem: Theorem, **options: Any) -> Model
 def decode_hidden(step: DecoderStep, *, check: bool = True) -> State:
     """h_t (t = step.position + 1) read from the decoder output's ``h:`` block.
 
-    With ``check``, the decoder invariant must hold (§2.3, §3.3): every other coordinate is 0,
-    except Theorem 2's constant ``one`` (present in the layout) which is 1. A violation raises
+    With ``check``, the decoder invariant must hold: every other coordinate is 0, except Theorem 2's
+    constant ``one`` (present in the layout) which is 1. A violation raises
     :class:`~turing_tx.errors.DecodingError`.
     """
     hidden = {name[2:]: step.value(name) for name in step.index if name.startswith("h:")}
@@ -278,7 +280,8 @@ class BhattamishraCompiled(CompiledMachine):
 
     @property
     def paper_width(self) -> int:
-        """d = (2k+1)|Q| + 5k + 17 (§5), |Q| = non-halting states, k = symbols."""
+        """d = (2k+1)|Q| + 5k + 17 (chained with the Siegelmann–Sontag RNN), |Q| = non-halting states,
+        k = symbols."""
         k, states = self.machine.num_symbols, self.machine.num_states
         return (2 * k + 1) * states + 5 * k + 17
 
@@ -350,8 +353,9 @@ class BhattamishraCompiled(CompiledMachine):
         return self.ss.steps_from_states(states, max_steps)
 
     def observe(self, model: Model | None, backend: str, steps: int) -> Observation:
-        """Unchecked decoding of every tick (§4.2: a tick diverges when its h_t differs from the RNN's,
-        whatever else the output holds), the first divergent tick, and the raw outputs."""
+        """Unchecked decoding of every tick (as the ablation protocol reads it: a tick diverges when its
+        h_t differs from the RNN's, whatever else the output holds), the first divergent tick, and the
+        raw outputs."""
         ticks = self.ss.ticks_for(steps)
         interpreter = Interpreter(model or self.model, backend)
         to_fraction = interpreter.backend.to_fraction
@@ -381,7 +385,7 @@ class BhattamishraCompiled(CompiledMachine):
         return observation
 
     def output_bound(self, component: str) -> OutputBound | None:
-        """Without the decoder–encoder residual (§4.1), the decoder output is a function of the
+        """Without the decoder–encoder residual, the decoder output is a function of the
         cross-attention value alone, an average of a non-empty subset of the N encoder positions:
         at most 2^N − 1 distinct outputs however long the run. No other component has a bound."""
         if component != f"{DEC_CROSS}.residual":
@@ -393,7 +397,7 @@ class BhattamishraCompiled(CompiledMachine):
     def run_permuted(self, model: Model | None, positions: int, backend: str) -> PermutationRun:
         """The transformer on the RNN input and on its reversal, and the RNN (the computation the
         transformer simulates) on both: without positional information the outputs coincide
-        although the RNN's states differ (§4)."""
+        although the RNN's states differ."""
         model = model or self.model
         reversed_word = self.rnn_word[::-1]
         permuted = tokens(reversed_word, self.theorem)
@@ -418,7 +422,7 @@ class BhattamishraConstruction(ShippedClaims):
     paper: str = PAPER
 
     def compile(self, machine: TuringMachine, word: tuple[int, ...] = (), **options: Any) -> BhattamishraCompiled:
-        """Compile ``machine`` on ``word``; ``options`` select an alternative form (§4.3)."""
+        """Compile ``machine`` on ``word``; ``options`` select an alternative form."""
         return BhattamishraCompiled(self.name, machine, tuple(word), self.theorem, options)
 
     # -- the RNN-level interface (turing_tx.constructions.protocol.RNNConstruction) -------------------------
@@ -437,11 +441,12 @@ BHATTAMISHRA_PE = BhattamishraConstruction("bhattamishra-pe", 1, PAPER + ", Theo
 BHATTAMISHRA_MASK = BhattamishraConstruction("bhattamishra-mask", 2, PAPER + ", Theorem 2")
 
 
-# -- claims (§4) ----------------------------------------------------------------------------------
+# -- claims (the paper's Fig. 2) ------------------------------------------------------------------
 
 def rebuild_without(rnn: RNN, theorem: Theorem, component: str) -> Model | None:
-    """The model compiled not to use ``component`` (§4.2 "rebuilt without X"), or None if the
-    claim (``claims/bhattamishra-pe.yaml``, ``claims/bhattamishra-mask.yaml``) is that none exists."""
+    """The model compiled not to use ``component`` (the "rebuilt" run of the ablation protocol), or None
+    if the claim (``claims/bhattamishra-pe.yaml``, ``claims/bhattamishra-mask.yaml``) is that none
+    exists."""
     construction = BHATTAMISHRA_PE if theorem == 1 else BHATTAMISHRA_MASK
     claim = construction.claims()["components"].get(component)
     if claim is None:

@@ -1,13 +1,13 @@
-"""Pérez, Marinković & Barceló (JMLR 2021): a Turing machine as a three-layer hard-attention decoder.
+"""Pérez, Barceló & Marinković (JMLR 2021): a Turing machine as a three-layer hard-attention decoder.
 
 Compilation runs in three stages, each a function below:
 
 1. **normal form** — :func:`turing_tx.machines.folding.fold` folds the two-way tape onto a one-way tape
    (head never left of cell 0, one folded step per original step);
-2. **layout** — :func:`layout` names the residual coordinates (spec perez.md §3.1):
-   ``state:<q'>``, ``sym:<a'>`` (symbol read), ``wr:<a'>`` (symbol written), ``inp:<a'>`` (input
-   fetched from the encoder), the scalars ``move``, ``mv:next``, ``c:w``, ``c:r``, ``bos``, ``fresh``
-   and the positional coordinates ``pos:1``, ``pos:i``, ``pos:1/i``, ``pos:1/i^2``;
+2. **layout** — :func:`layout` names the residual coordinates (``docs/constructions/perez.md``, "The
+   residual stream"): ``state:<q'>``, ``sym:<a'>`` (symbol read), ``wr:<a'>`` (symbol written),
+   ``inp:<a'>`` (input fetched from the encoder), the scalars ``move``, ``mv:next``, ``c:w``, ``c:r``,
+   ``bos``, ``fresh`` and the positional coordinates ``pos:1``, ``pos:i``, ``pos:1/i``, ``pos:1/i^2``;
 3. **weights** — one function per block: the encoder exposes the tape; decoder layer 1's FFN computes
    δ; layer 2 averages the moves over the prefix (hardmax with all ties averaged) to get the scaled
    head position c/(p+1); layer 3 finds the last step that wrote the head's cell with the score
@@ -15,7 +15,8 @@ Compilation runs in three stages, each a function below:
    the symbol read.
 
 Invariant: the decoder output at position p is the configuration after p steps,
-``o_p = {state:q_p: 1, sym:s_p: 1, wr:w_{p−1}: 1, move: m_{p−1}, c:r: c_p/(p+1)}`` (§4);
+``o_p = {state:q_p: 1, sym:s_p: 1, wr:w_{p−1}: 1, move: m_{p−1}, c:r: c_p/(p+1)}`` (the output
+invariant of ``docs/constructions/perez.md``, "The residual stream");
 :func:`decode_output` checks it exactly (against this machine's folded layout, so the network of
 another machine is reported, not misread) and :class:`StepReader` maps consecutive configurations
 back to the original machine's steps. Every field of a step is read from the network: state and
@@ -24,11 +25,12 @@ halting step included (one halting state per halt name); and the tape, kept as t
 it: the encoder's input plus every decoded write at its decoded head. The machine's table is never
 consulted: lockstep verification compares against it.
 
-Choices made by the spec (and kept here): the tape folding with moves of size 2, a BOS position that
+Choices of this construction (documented in ``docs/constructions/perez.md``, "The normal form:
+folding the tape" and "The layers"): the tape folding with moves of size 2, a BOS position that
 produces the initial configuration and is the attention default for unvisited cells, a blank pad cell
 closing the encoder input, per-layer cross-attention maps, and an in-place state update. Departure:
-the folded machine has one halting state per halt name H of the original (the spec's single ``Z``
-would leave an accept/reject verdict to the table). Width: d = |Q'| + 3|Σ'| + 10
+the folded machine has one halting state per halt name H of the original (a single halting state
+``Z`` would leave an accept/reject verdict to the table). Width: d = |Q'| + 3|Σ'| + 10
 = 2|Q| + |H| + 6|Σ| + 10 (2|Q| + 6|Σ| + 11 for a single halt name); the paper's 2|Q| + 4|Σ| + 11 (for
 a machine already in its normal form) is reported beside it.
 """
@@ -59,7 +61,7 @@ from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.machine_json import machine_to_json
 from turing_tx.machines.simulator import Step, check_step_limit
 
-PAPER = "Pérez, Marinković & Barceló, Attention is Turing Complete, JMLR 22 (2021)"
+PAPER = "Pérez, Barceló & Marinković, Attention is Turing Complete, JMLR 22 (2021)"
 POSITIONAL = PositionalEncoding("perez", {"pos:1": "1", "pos:i": "i", "pos:1/i": "1/i", "pos:1/i^2": "1/i^2"})
 SCALARS = ("move", "mv:next", "c:w", "c:r", "bos", "fresh")
 ONE, HALF, THIRD = Fraction(1), Fraction(1, 2), Fraction(1, 3)
@@ -203,7 +205,7 @@ def _unique_one(step: DecoderStep, prefix: str, known: Sequence[str], rounding: 
 
 
 def decode_output(step: DecoderStep, folded: FoldedMachine, rounding: bool = False) -> Configuration:
-    """Read o_p back, checking the output invariant of §4 (every other coordinate exactly 0) and that
+    """Read o_p back, checking the output invariant (every other coordinate exactly 0) and that
     its one-hot coordinates belong to ``folded``'s layout.
 
     Float runs (``rounding``) are read the way a float implementation would be: each one-hot block by
@@ -229,7 +231,8 @@ def decode_output(step: DecoderStep, folded: FoldedMachine, rounding: bool = Fal
 
 
 def _check_folded(folded: FoldedMachine, config: Configuration, previous: Configuration | None) -> None:
-    """The consistency checks of §5: marks at the fold (on the symbol read and the one written), side
+    """The fold's consistency checks (``docs/verification.md``, "Per construction: how the decoder
+    reads the network"): marks at the fold (on the symbol read and the one written), side
     parity, and move continuity."""
     if folded.split_symbol(config.read)[1] != (config.folded_head in (0, 1)):
         raise DecodingError(f"position {config.position}: symbol {config.read} at folded cell "
@@ -305,7 +308,7 @@ class StepReader:
 
 
 def last_write_window(reference: Sequence[Step]) -> WindowRequirement:
-    """How far back ``dec2.self_attn`` must see (§4.3), from the simulator's steps: at position p
+    """How far back ``dec2.self_attn`` (the last-write head) must see, from the simulator's steps: at position p
     (reading configuration p's cell c_p) the last position ℓ ≤ p that wrote c_p (position ℓ writes the
     cell of configuration ℓ−1), else the BOS position 0, the default for a fresh cell; a window of w
     keys sees ℓ iff w ≥ p + 1 − ℓ. Positions 0..T−1 of the T steps matter: the symbol read at

@@ -1,8 +1,8 @@
 """Siegelmann & Sontag (1995): Turing machine → two-stack machine → rational σ-RNN.
 
-Implements ``spec/siegelmann_sontag.md`` exactly. The tape is two stacks, L (cells left of the head,
-top = head−1) and R (the head cell and everything right of it), each a rational in base B = 2k with
-odd digits: δ[a_1..a_ℓ] = Σ (2a_i+1)/B^i. The network
+Documented in ``docs/constructions/siegelmann-sontag.md``. The tape is two stacks, L (cells left of
+the head, top = head−1) and R (the head cell and everything right of it), each a rational in base
+B = 2k with odd digits: δ[a_1..a_ℓ] = Σ (2a_i+1)/B^i. The network
 
     h_t = σ(W_h h_{t−1} + W_x x_t + b),   σ(x) = min(max(x, 0), 1)
 
@@ -10,17 +10,17 @@ runs a three-group pipeline, G0 (state, stacks) → G1 (case detection, stack to
 and pops) → G0, so one TM step takes **3 ticks**. A loader reads the input w_1..w_n ``$`` one symbol
 per tick and places the initial configuration in G0 at **tick n+2** (``first_step_tick``); TM step s
 is complete at tick n+2+3s. After the halting step the wave sits in the halting unit and the
-configuration is frozen. Unit names follow spec §4.1 (``s:A``, ``C:A:0``, ``thR:1``, ``gLL``, ``ld:J``,
-…); control units are named by the states' and halt names' display names, which a machine keeps
-distinct.
+configuration is frozen. Unit names are those of the docs' "The hidden units" (``s:A``, ``C:A:0``,
+``thR:1``, ``gLL``, ``ld:J``, …); control units are named by the states' and halt names' display
+names, which a machine keeps distinct.
 
-**Extension (one halting unit per halt name).** The spec has one halting unit ``s:Z``. A machine
-with several halt names (a recognizer's ``accept`` and ``reject``) gets a control unit ``s:<halt>``
-for each, each with its own freeze chain ``H1:<halt>`` (G1) → ``H2:<halt>`` (G2) → ``s:<halt>``, so
-the verdict is held by the network, not looked up in the table: 3 units per halt name, d_h =
-(2k+1)|Q| + 4k + 11 + 3|H|, the spec's width when |H| = 1.
+**Extension (one halting unit per halt name).** The base construction has one halting unit ``s:Z``.
+A machine with several halt names (a recognizer's ``accept`` and ``reject``) gets a control unit
+``s:<halt>`` for each, each with its own freeze chain ``H1:<halt>`` (G1) → ``H2:<halt>`` (G2) →
+``s:<halt>``, so the verdict is held by the network, not looked up in the table: 3 units per halt
+name, d_h = (2k+1)|Q| + 4k + 11 + 3|H|, the base width when |H| = 1.
 
-**Extension (blank cells in the input).** The spec's input alphabet is {1..k−1, ``$``}, but the
+**Extension (blank cells in the input).** The loader's input alphabet is {1..k−1, ``$``}, but the
 bbchallenge format allows blanks inside a word (BB(2) on ``101``). When, and only when, the word
 contains a 0, the input symbol ``"0"`` and the loader unit ``ld:T:0`` (digit 2·0+1 = 1) are added, so
 d_h is one more.
@@ -113,7 +113,7 @@ def total(forms: Iterable[Affine]) -> Affine:
 
 
 # --------------------------------------------------------------------------------------------------
-# Unit names (spec §4.1)
+# Unit names (docs/constructions/siegelmann-sontag.md, "The hidden units")
 
 
 @dataclass(frozen=True)
@@ -192,18 +192,18 @@ class Layout:
 
 
 def spec_width(machine: TuringMachine) -> int:
-    """d_h = (2k+1)|Q| + 4k + 14 (spec §4.1): the width for one halt name and a word without blanks."""
+    """d_h = (2k+1)|Q| + 4k + 14, the base width: one halt name and a word without blanks."""
     k, states = machine.num_symbols, machine.num_states
     return (2 * k + 1) * states + 4 * k + 14
 
 
 def halt_extension(machine: TuringMachine) -> int:
-    """Units beyond the spec's width for the extra halt names: 3 per name after the first."""
+    """Units beyond the base width for the extra halt names: 3 per name after the first."""
     return 3 * (len(machine.halts) - 1)
 
 
 # --------------------------------------------------------------------------------------------------
-# The update equations (spec §4.2)
+# The update equations (docs/constructions/siegelmann-sontag.md, "What each group computes")
 
 
 def _cases(layout: Layout) -> Iterator[tuple[int, int]]:
@@ -232,7 +232,7 @@ def g1_equations(layout: Layout) -> dict[str, Affine]:
 
 
 def g2_equations(layout: Layout) -> dict[str, Affine]:
-    """G2 from G1: case copies and the gated pushes/pops σ(v + g − 1) = g·v (spec §4.2)."""
+    """G2 from G1: case copies and the gated pushes/pops σ(v + g − 1) = g·v."""
     B, machine = layout.base, layout.machine
     moves = {d: total(_case_indicator(layout, q, a, 1) for q, a in _cases(layout)
                       if machine.entry(q, a).move == d) for d in "LR"}
@@ -287,7 +287,7 @@ def loader_equations(layout: Layout) -> dict[str, Affine]:
 
 
 def compile_rnn(machine: TuringMachine, word: Sequence[int] = ()) -> RNN:
-    """The σ-RNN simulating ``machine`` on ``word`` (feed it :func:`rnn_input`); spec §4."""
+    """The σ-RNN simulating ``machine`` on ``word`` (feed it :func:`rnn_input`)."""
     word = machine.parse_word(tuple(word))
     layout = Layout(machine, blank_input=0 in word)
     equations = {**g0_equations(layout), **g1_equations(layout), **g2_equations(layout),
@@ -316,7 +316,7 @@ def rnn_input(machine: TuringMachine, word: Sequence[int] = ()) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Decoding (spec §4.3, §4.4)
+# Decoding (docs/constructions/siegelmann-sontag.md, "How the decoder reads the network")
 
 
 @dataclass(frozen=True)
@@ -451,7 +451,7 @@ class SSCompiledMachine(CompiledMachine):
         }
 
     def _extensions(self) -> list[str]:
-        """Units beyond the spec's formula, each with its reason (see the module docstring)."""
+        """Units beyond the base width, each with its reason (see the module docstring)."""
         extensions = []
         if halts := halt_extension(self.machine):
             extensions.append(f"+{halts} units s:/H1:/H2: for {len(self.machine.halts)} halt names")
@@ -509,7 +509,7 @@ class SSCompiledMachine(CompiledMachine):
 
     def decode_run(self, states: Iterable[Mapping[str, Fraction]],
                    max_steps: int | None = None) -> Iterator[tuple[Step, Configuration]]:
-        """Each TM step with the configuration after it, from hidden states h_1, h_2, … (spec §4.4)."""
+        """Each TM step with the configuration after it, from hidden states h_1, h_2, …."""
         check_step_limit(max_steps)
         if max_steps == 0:
             return

@@ -1,6 +1,6 @@
 """Model JSON: every part by name, exact rationals as ``"p/q"`` strings, loaded back identically.
 
-The format refines the proposal of formats.md §5: a model is one UTF-8 JSON object
+Documented in ``docs/formats.md``, "Model JSON": a model is one UTF-8 JSON object
 
     {"format": "turing-tx-model", "version": 1, "construction": ..., "coords": [...],
      "positional_encoding": {"name": ..., "features": {coord: "1" | "i" | "1/i" | "1/i^2"}} | null,
@@ -11,7 +11,7 @@ with layer = {"name", "self_attn", "cross_attn" (or null), "ffn"}; an attention 
 {"name", "source", "residual", "heads": [head]}; a head = {"name", "score", "pattern", "normalizer",
 "Q", "K", "V"}; an FFN = {"name", "hidden", "activation", "W1", "b1", "W2", "b2", "residual"}; a
 residual = {"name", "enabled", "scale"}. Matrices are sparse maps ``input → {output → "p/q"}``.
-Differences from the proposal, and why: biases of Q/K/V are not needed by any construction, so there
+Choices, and why: biases of Q/K/V are not needed by any construction, so there
 is no ``one`` convention; the output projection is folded into V; positional encodings are named
 features of i rather than code. Readers reject unknown versions, malformed or unreduced rationals,
 duplicate keys and names missing from ``coords``, with the JSON-pointer path of the culprit.

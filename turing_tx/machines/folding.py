@@ -15,7 +15,8 @@ head never goes left of cell 0. Folding gives one without adding steps:
 
 The folded initial tape is u_0 … u_{N−1}, N = 2·max(n,1) + 1: input symbols on even cells, blanks on
 odd ones, marks on cells 0 and 1, and a final plain blank *pad* cell that stands for every cell
-beyond the input (a construction may clamp reads past the end to it).
+beyond the input (a construction may clamp reads past the end to it). Documented in
+``docs/constructions/perez.md``, "The normal form: folding the tape".
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def fold(machine: TuringMachine) -> FoldedMachine:
 
 
 def _folded_move(side: str, move: str, marked: bool) -> tuple[int, str]:
-    """Folded move and new side for an original move from a cell on ``side`` (formats of §2 of perez.md)."""
+    """Folded move and new side for an original move from a cell on ``side`` (the moves rule above)."""
     outward = (side == "+" and move == "R") or (side == "-" and move == "L")
     if outward:
         return 2, side

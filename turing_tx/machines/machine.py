@@ -6,8 +6,9 @@
 - A total table δ(q, a) = (write, move, next) with move ∈ {L, R} and next either a state or a halt
   name. Entries carry two flags: ``undefined`` (bbchallenge ``---``) and ``implicit`` (filled in by an
   importer where the source had no rule).
-- ``added_states``: states an importer added to expand stay moves (formats.md §3.4); a step taken
-  from one of them is internal bookkeeping and is not a step of the source machine.
+- ``added_states``: states an importer added to expand stay moves (``docs/formats.md``, "What every
+  format becomes"); a step taken from one of them is internal bookkeeping and is not a step of the
+  source machine.
 
 A machine is immutable and validated when built; a malformed one raises :class:`MachineError` naming
 the culprit.

@@ -1,6 +1,6 @@
 """The JSON file format for a rational σ-RNN (a user's own, or a compiled Siegelmann–Sontag network).
 
-One UTF-8 JSON object, following the model JSON conventions of formats.md §5::
+One UTF-8 JSON object (``docs/formats.md``, "RNN JSON"), following the model JSON conventions::
 
     {"format": "turing-tx-rnn", "version": 1, "name": "toy",
      "units": ["u1", "u2"], "inputs": ["a", "$"],

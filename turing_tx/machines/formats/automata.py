@@ -1,4 +1,4 @@
-"""automata-lib DTMs (formats.md §4), both ways, and their JSON file form.
+"""automata-lib DTMs (``docs/formats.md``, "automata-lib DTM (JSON)"), both ways, and their JSON file form.
 
 A DTM is ``DTM(states, input_symbols, tape_symbols, transitions, initial_state, blank_symbol,
 final_states)`` with ``transitions[state][symbol] = (next_state, write, move)``, move ``L``/``R``/``N``.
@@ -49,7 +49,7 @@ def dtm_kwargs(dtm: Any) -> dict[str, Any]:
 
 
 def from_dtm(dtm: Any, source: str = "<dtm>", name: str = "") -> TuringMachine:
-    """The internal machine of a DTM (object or keyword dict), validated as in §4.2."""
+    """The internal machine of a DTM (object or keyword dict), validated beyond what the library checks."""
     args = dtm_kwargs(dtm)
     for key in KEYS:
         if key not in args:
@@ -147,7 +147,7 @@ def _transitions(value: object, states: list[Hashable], finals: list[Hashable], 
 
 
 def to_dtm_kwargs(machine: TuringMachine) -> dict[str, Any]:
-    """The DTM keyword arguments of ``machine`` (§4.3): stays as ``'N'``, no rule = no transition."""
+    """The DTM keyword arguments of ``machine``: stays as ``'N'``, no rule = no transition."""
     rules = source_rules(machine)
     states = list(machine.states[: len(rules)])
     halts = source_halts(machine)

@@ -1,4 +1,4 @@
-"""The bbchallenge standard text format (formats.md §1): ``1RB1LB_1LA1RZ``.
+"""The bbchallenge standard text format (``docs/formats.md``, "bbchallenge text"): ``1RB1LB_1LA1RZ``.
 
 Rows separated by ``_``, one per state A, B, …; per read symbol a triple *write digit, move L/R, next
 letter*. A letter naming no row halts; ``---`` is undefined and, by this project's convention, writes
@@ -156,7 +156,7 @@ def halt_letters(machine: TuringMachine) -> dict[str, str]:
 
 
 def write_machine(machine: TuringMachine) -> str:
-    """bbchallenge text of ``machine`` (formats.md §1.3)."""
+    """bbchallenge text of ``machine``."""
     from turing_tx.errors import MachineFormatError
 
     k, n = machine.num_symbols, machine.num_states

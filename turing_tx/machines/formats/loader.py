@@ -3,8 +3,9 @@
 (Which text a MACHINE argument names, a file, a library entry or an inline string, is decided by
 :mod:`turing_tx.machines.resolve`, above this module and the library.)
 
-Formats: ``bbchallenge`` (§1), ``yaml`` (turingmachine.io, §2), ``morphett`` (§3) and ``automata``
-(automata-lib DTM as JSON, §4). The format of a file is, unless ``format`` says otherwise:
+Formats (each a section of ``docs/formats.md``): ``bbchallenge``, ``yaml`` (turingmachine.io),
+``morphett`` and ``automata`` (automata-lib DTM as JSON). The format of a file is, unless ``format``
+says otherwise (``docs/formats.md``, "How a MACHINE argument is resolved"):
 
 - by extension: ``.bb`` bbchallenge; ``.yaml``/``.yml`` yaml; ``.morphett``/``.tm`` morphett;
   ``.dtm``/``.json`` automata;

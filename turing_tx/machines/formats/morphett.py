@@ -1,4 +1,5 @@
-"""The morphett.info format (formats.md §3): ``<state> <symbol> <new symbol> <direction> <new state>``.
+"""The morphett.info format (``docs/formats.md``, "Morphett"):
+``<state> <symbol> <new symbol> <direction> <new state>``.
 
 One rule per line, ``;`` starts a comment, a trailing ``!`` (breakpoint) is allowed. The start state
 is ``0``; entering a state whose name begins with ``halt`` stops the machine. ``_`` is the blank.
@@ -102,7 +103,7 @@ def parse(text: str, source: str = "<string>", extra_symbols: str = "") -> Turin
 
 def _machine(symbols: list[str], running: list[str], halting: list[str],
              rules: dict[tuple[str, str], _Line], source: str) -> TuringMachine:
-    """The explicit table: for each (state, symbol) the first of (q, s), (q, *), (*, s), (*, *) (§3.3)."""
+    """The explicit table: for each (state, symbol) the first of (q, s), (q, *), (*, s), (*, *)."""
     def rule_for(state: str, a: int, symbol: str) -> Rule | None:
         line = next((rules[k] for k in ((state, symbol), (state, WILD), (WILD, symbol), (WILD, WILD))
                      if k in rules), None)

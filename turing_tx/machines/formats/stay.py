@@ -1,4 +1,5 @@
-"""Stay moves (formats.md §3.4): the shared step from a source table with ``N`` moves to a machine.
+"""Stay moves: the shared step from a source table with ``N`` moves to a machine (``docs/formats.md``,
+"What every format becomes", **Steps**).
 
 Every construction needs a head move at every step, but YAML (``N``), Morphett (``*``) and automata-lib
 (``'N'``) let a step keep the head where it is. An importer describes its table with :class:`Rule`
@@ -77,7 +78,7 @@ def build_machine(symbols: Sequence[str], states: Sequence[str], halts: Sequence
 def complete_table(symbols: Sequence[str], running: Sequence[str], halting: Sequence[str],
                    rule_for: Callable[[str, int, str], Rule | None], missing: str, name: str,
                    source: str) -> TuringMachine:
-    """The machine of a partial source table (formats.md §2.4, §3.3, §4.2).
+    """The machine of a partial source table (YAML, Morphett after wildcard expansion, automata-lib DTM).
 
     ``rule_for(state, symbol index, symbol)`` gives the source's rule or None; a missing rule becomes
     the ``implicit`` entry (read symbol, R, halt ``missing``), a step the run record does not count.

@@ -1,4 +1,5 @@
-"""turingmachine.io YAML (formats.md §2): ``blank``, ``start state``, ``table`` and optional ``input``.
+"""turingmachine.io YAML (``docs/formats.md``, "turingmachine.io YAML"): ``blank``, ``start state``,
+``table`` and optional ``input``.
 
 The document is composed with a loader derived from ``yaml.BaseLoader``, so every scalar stays the
 string written (no YAML 1.1 booleans or octals), and interpreted node by node, so that list keys such
@@ -327,7 +328,7 @@ def _target(node: yaml.Node, bodies: dict, where: _Where) -> str | None:
 
 def _machine(symbols: list[str], running: list[str], halting: list[str],
              rows: dict[str, dict[str, _Instruction]], name: str, source: str) -> TuringMachine:
-    """The internal machine (§2.4): missing rules become implicit halts named ``no-rule``."""
+    """The internal machine: missing rules become implicit halts named ``no-rule``."""
     def rule_for(state: str, a: int, symbol: str) -> Rule | None:
         instruction = rows[state].get(symbol)
         if instruction is None:
