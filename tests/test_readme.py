@@ -27,14 +27,15 @@ pytestmark = pytest.mark.slow
 
 
 def bash_commands(markdown: str) -> list[str]:
-    """The command lines of ``markdown``'s ```bash blocks (continuation lines joined), without comment
-    lines, installs and test runs."""
+    """The commands of ``markdown``'s ```bash blocks (continuation lines joined, ``a && b`` taken as two
+    commands), without comment lines, installs and test runs."""
     commands = []
     for block in BLOCK.findall(markdown):
         for line in block.replace("\\\n", " ").splitlines():
-            line = line.strip()
-            if line and not line.startswith("#") and not SKIPPED.match(line):
-                commands.append(line)
+            for part in line.split(" && "):
+                part = part.strip()
+                if part and not part.startswith("#") and not SKIPPED.match(part):
+                    commands.append(part)
     return commands
 
 
@@ -59,10 +60,10 @@ def fresh_copy(target: Path) -> set[str]:
 
 
 def test_bash_blocks_are_read_line_by_line_without_installs():
-    markdown = ("text\n```bash\npython3 -m pip install -e '.[test]'\nturing-tx run bb2  # note\n\n"
+    markdown = ("text\n```bash\npython3 -m pip install -e '.[test]' && turing-tx run bb3\nturing-tx run bb2  # note\n\n"
                 "# a comment\nturing-tx verify \\\n  bb3\npython3 -m pytest -q\n```\n"
                 "```python\nprint('not bash')\n```\n")
-    assert bash_commands(markdown) == ["turing-tx run bb2  # note", "turing-tx verify    bb3"]
+    assert bash_commands(markdown) == ["turing-tx run bb3", "turing-tx run bb2  # note", "turing-tx verify    bb3"]
 
 
 def test_readme_commands_run_from_a_fresh_copy(tmp_path: Path):
