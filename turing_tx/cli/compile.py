@@ -37,14 +37,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def save_network(compiled: CompiledMachine, path: str) -> str:
     """Write ``compiled``'s network to ``path`` atomically, a transformer as model JSON and an RNN
     (Siegelmann–Sontag) as RNN JSON, so ``verify --model`` reads it back; its size, in words."""
-    network = getattr(compiled, "model", None) or getattr(compiled, "rnn", None)
+    network = compiled.network
     if isinstance(network, Model):
         model_json.save(network, path)
         return f"residual width {compiled.dimension}"
     if isinstance(network, RNN):
         rnn_json.save(network, path)
         return f"{compiled.dimension} hidden units"
-    raise UsageError(f"construction {compiled.construction} has no network to write")
+    raise UsageError(f"construction {compiled.construction} has no network file format")
 
 
 def command(args: argparse.Namespace) -> int:

@@ -294,6 +294,10 @@ class BhattamishraCompiled(CompiledMachine):
         return self.rnn.size + len(self.rnn.inputs) - siegelmann_sontag.spec_width(self.machine) - k
 
     @property
+    def network(self) -> Model:
+        return self.model
+
+    @property
     def dimension(self) -> int:
         return self.model.width
 

@@ -345,6 +345,10 @@ class PerezCompiledMachine(CompiledMachine):
         self.max_bits = None
 
     @property
+    def network(self) -> Model:
+        return self.model
+
+    @property
     def dimension(self) -> int:
         return self.model.width
 

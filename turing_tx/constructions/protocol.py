@@ -132,6 +132,11 @@ class CompiledMachine(abc.ABC):
 
     @property
     @abc.abstractmethod
+    def network(self) -> Model | RNN:
+        """The compiled network: a transformer :class:`~turing_tx.engine.model.Model` or an RNN."""
+
+    @property
+    @abc.abstractmethod
     def dimension(self) -> int:
         """The residual width (transformers) or the number of hidden units (RNNs)."""
 

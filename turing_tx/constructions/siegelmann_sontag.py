@@ -399,6 +399,10 @@ class SSCompiledMachine(CompiledMachine):
         self.max_bits = None
 
     @property
+    def network(self) -> RNN:
+        return self.rnn
+
+    @property
     def dimension(self) -> int:
         return self.rnn.size
 
