@@ -29,7 +29,8 @@ class Subject:
     @property
     def model(self) -> Model | None:
         """The compiled transformer (None for an RNN construction)."""
-        return getattr(self.compiled, "model", None)
+        network = self.compiled.network
+        return network if isinstance(network, Model) else None
 
     def observe(self, model: Model | None, backend: str, steps: int) -> Observation:
         """Run ``model`` (None: the compiled one) for ``steps`` machine steps with ``backend``."""
