@@ -11,6 +11,8 @@ on sympy polynomials over ℚ (``Poly(..., domain=QQ)``), never in a floating or
   lower bounds: substitute x = low + x′ with x′ ≥ 0; every coefficient of the expanded polynomial in
   the x′ is ≥ 0, and the constant term is > 0 for a strict inequality. The certificate is the list
   of coefficients.
+- :func:`check_rational_sign` — the same for a rational function: its denominator and numerator, each
+  by that certificate.
 - :func:`check_affine_on_box` — an affine ``expr ≥ 0`` (``> 0``) on a box: its value at every vertex
   (an affine function takes its minimum at a vertex). The certificate is the vertex values.
 - :func:`check_cases` — a finite enumeration of closed statements, each evaluated exactly.
@@ -18,14 +20,16 @@ on sympy polynomials over ℚ (``Poly(..., domain=QQ)``), never in a floating or
 A check that does not accept a statement looks for a **counterexample**: a point of the stated
 ranges where the statement is false (evaluated exactly). With one, the statement is *refuted*;
 without one it is only *unproved* (the certificate method is sufficient, not necessary). The
-counterexample search runs over a finite grid of small points: a non-zero polynomial of degree d in
-a variable is non-zero at one of any d + 1 values of it, so a false identity is always refuted.
+counterexample search runs over a finite grid of small points (a non-zero polynomial of degree d in a
+variable is non-zero at one of any d + 1 values of it, so a false identity is always refuted), then
+over points far out along each variable, where a flaw that needs a long run or a far head shows.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
@@ -38,7 +42,10 @@ Status = Literal["proved", "refuted", "unproved"]
 #: how far above its lower bound (or below its upper one) the counterexample search goes, at least
 SEARCH_SPAN = 12
 #: at most this many grid points are evaluated in one counterexample search
-SEARCH_POINTS = 20_000
+SEARCH_POINTS = 5_000
+#: the far points of the search go out to 2^RAY_BITS along one variable, the others taking their
+#: RAY_COMPANIONS smallest values
+RAY_BITS, RAY_COMPANIONS = 24, 2
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,50 @@ def evaluate(expr: sympy.Expr, point: Mapping[sympy.Symbol, Fraction]) -> Fracti
     return _rational(sympy.sympify(expr).subs({s: _sympy_rational(v) for s, v in point.items()}))
 
 
+Point = Mapping[sympy.Symbol, Fraction]
+
+
+class _ScaledTerms:
+    """A polynomial with rational coefficients as integer terms times 1/scale, evaluated at rational
+    points with integer arithmetic (one common denominator per point instead of a Fraction per term)."""
+
+    def __init__(self, poly: sympy.Poly) -> None:
+        coefficients = [(monomial, Fraction(int(c.p), int(c.q))) for monomial, c in poly.terms()]
+        self.scale = math.lcm(1, *(c.denominator for _, c in coefficients))
+        self.terms = [(monomial, int(c * self.scale)) for monomial, c in coefficients]
+
+    def at(self, numerators: Sequence[int], denominator: int) -> Fraction:
+        """The value at the point numerators / denominator (a common denominator of the coordinates)."""
+        degree = max((sum(m) for m, _ in self.terms), default=0)
+        total = 0
+        for monomial, coefficient in self.terms:
+            term = coefficient * denominator ** (degree - sum(monomial))
+            for value, power in zip(numerators, monomial, strict=True):
+                if power:
+                    term *= value ** power
+            total += term
+        return Fraction(total, self.scale * denominator ** degree)
+
+
+def evaluator(expr: sympy.Expr, variables: Sequence[Variable]) -> Callable[[Point], Fraction | None]:
+    """``expr`` (a rational function of the variables) as a function of a point, computed exactly from
+    its numerator's and denominator's integer-scaled terms (None where the denominator is 0): the
+    counterexample search evaluates thousands of points, far too many for ``subs``."""
+    numerator, denominator = _numerator_and_denominator(sympy.sympify(expr))
+    top = _ScaledTerms(_polynomial(numerator, variables))
+    bottom = _ScaledTerms(_polynomial(denominator, variables))
+    symbols = [v.symbol for v in variables]
+
+    def value(point: Point) -> Fraction | None:
+        coordinates = [Fraction(point[s]) for s in symbols]
+        common = math.lcm(1, *(x.denominator for x in coordinates))
+        numerators = [x.numerator * (common // x.denominator) for x in coordinates]
+        below = bottom.at(numerators, common)
+        return None if below == 0 else top.at(numerators, common) / below
+
+    return value
+
+
 def _polynomial(expr: sympy.Expr, variables: Sequence[Variable]) -> sympy.Poly:
     try:
         return sympy.Poly(sympy.expand(expr), *[v.symbol for v in variables], domain=sympy.QQ)
@@ -151,16 +202,32 @@ def _candidates(variable: Variable, span: int) -> list[Fraction]:
     return sorted({v for v in values if variable.contains(v)})
 
 
-def search_counterexample(holds: callable, variables: Sequence[Variable],  # type: ignore[valid-type]
+def _rays(variables: Sequence[Variable], grids: Sequence[list[Fraction]]) -> Iterable[tuple[Fraction, ...]]:
+    """Points far out along one variable (2, 4, …, 2^RAY_BITS from its bound) with the others small:
+    where a flaw that only shows for large values (a far head, a long run) lies."""
+    small = [grid[:RAY_COMPANIONS] for grid in grids]
+    for index, variable in enumerate(variables):
+        anchor = variable.low if variable.low is not None else variable.high
+        if anchor is None:
+            continue
+        sign = 1 if variable.low is not None else -1
+        far = [anchor + sign * 2 ** k for k in range(1, RAY_BITS + 1)]
+        far = [value for value in far if variable.contains(value)]
+        yield from itertools.product(*(small[:index] + [far] + small[index + 1:]))
+
+
+def search_counterexample(holds: Callable[[Point], bool | None], variables: Sequence[Variable],
                           span: int = SEARCH_SPAN) -> dict[str, Fraction] | None:
-    """The first grid point of the ranges (smallest values first) where ``holds(point)`` is False.
+    """The first point where ``holds(point)`` is False: a grid of small values first (as many values
+    per variable as SEARCH_POINTS allows, at most ``span`` + 1), then points far out along each
+    variable (:func:`_rays`).
 
     ``holds`` maps {symbol: value} to True, False, or None (undefined there: skipped).
     """
-    grids = [_candidates(v, span) for v in variables]
-    for count, values in enumerate(itertools.product(*grids)):
-        if count >= SEARCH_POINTS:
-            break
+    per_variable = max(2, min(span + 1, int(SEARCH_POINTS ** (1 / max(1, len(variables))))))
+    grids = [_candidates(v, span)[:per_variable] for v in variables]
+    points = itertools.chain(itertools.product(*grids), _rays(variables, grids))
+    for values in points:
         point = {v.symbol: value for v, value in zip(variables, values, strict=True)}
         if holds(point) is False:
             return {v.name: value for v, value in zip(variables, values, strict=True)}
@@ -182,9 +249,11 @@ def check_identity(lhs: sympy.Expr, rhs: sympy.Expr, variables: Sequence[Variabl
     if poly.is_zero:
         return Outcome("proved", "identity", certificate)
 
-    def holds(point: Mapping[sympy.Symbol, Fraction]) -> bool | None:
-        left, right = evaluate(lhs, point), evaluate(rhs, point)
-        return None if left is None or right is None else left == right
+    left, right = evaluator(lhs, variables), evaluator(rhs, variables)
+
+    def holds(point: Point) -> bool | None:
+        at_left, at_right = left(point), right(point)
+        return None if at_left is None or at_right is None else at_left == at_right
 
     counterexample = search_counterexample(holds, variables, _span_for(poly))
     return Outcome("refuted" if counterexample else "unproved", "identity", certificate,
@@ -212,6 +281,17 @@ def _shifted(poly_expr: sympy.Expr, variables: Sequence[Variable]) -> tuple[symp
         raise ProofError(f"not a polynomial: {poly_expr}") from exc
 
 
+def _sign_holds(expr: sympy.Expr, variables: Sequence[Variable], strict: bool) -> Callable[[Point], bool | None]:
+    """Whether ``expr > 0`` (``≥ 0``) at a point; None where it is undefined."""
+    value_at = evaluator(expr, variables)
+
+    def holds(point: Point) -> bool | None:
+        value = value_at(point)
+        return None if value is None else (value > 0 if strict else value >= 0)
+
+    return holds
+
+
 def check_polynomial_sign(expr: sympy.Expr, variables: Sequence[Variable], *, strict: bool) -> Outcome:
     """``expr > 0`` (``strict``) or ``expr ≥ 0`` for a polynomial, every variable bounded on one side:
     after x = low + x′, every coefficient is ≥ 0 and the constant term is > 0 (strict) or ≥ 0."""
@@ -224,12 +304,24 @@ def check_polynomial_sign(expr: sympy.Expr, variables: Sequence[Variable], *, st
     if all(c >= 0 for c in terms.values()) and (constant > 0 if strict else constant >= 0):
         return Outcome("proved", "polynomial sign", certificate)
 
-    def holds(point: Mapping[sympy.Symbol, Fraction]) -> bool | None:
-        value = evaluate(expr, point)
-        return None if value is None else (value > 0 if strict else value >= 0)
-
-    counterexample = search_counterexample(holds, variables)
+    counterexample = search_counterexample(_sign_holds(expr, variables, strict), variables)
     return Outcome("refuted" if counterexample else "unproved", "polynomial sign", certificate, counterexample)
+
+
+def check_rational_sign(expr: sympy.Expr, variables: Sequence[Variable], *, strict: bool) -> Outcome:
+    """``expr > 0`` (``strict``) or ``≥ 0`` for a rational function p/q: the denominator q is proved
+    > 0 and the numerator p proved > 0 (≥ 0) by :func:`check_polynomial_sign`, both certificates
+    kept. On failure the whole expression is searched for a counterexample."""
+    numerator, denominator = _numerator_and_denominator(sympy.sympify(expr))
+    below = check_polynomial_sign(denominator, variables, strict=True)
+    above = check_polynomial_sign(numerator, variables, strict=strict)
+    certificate = {"numerator": str(numerator), "denominator": str(denominator),
+                   "numerator certificate": above.certificate, "denominator certificate": below.certificate}
+    if below.proved and above.proved:
+        return Outcome("proved", "rational sign", certificate)
+
+    counterexample = search_counterexample(_sign_holds(expr, variables, strict), variables)
+    return Outcome("refuted" if counterexample else "unproved", "rational sign", certificate, counterexample)
 
 
 def check_affine_on_box(expr: sympy.Expr, variables: Sequence[Variable], *, strict: bool) -> Outcome:
