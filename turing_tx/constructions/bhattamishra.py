@@ -297,10 +297,6 @@ class BhattamishraCompiled(CompiledMachine):
     def network(self) -> Model:
         return self.model
 
-    @property
-    def dimension(self) -> int:
-        return self.model.width
-
     def ticks_for(self, steps: int) -> int:
         """Decoder steps (= RNN ticks) that complete ``steps`` TM steps."""
         return self.ss.ticks_for(steps)

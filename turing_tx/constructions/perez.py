@@ -348,10 +348,6 @@ class PerezCompiledMachine(CompiledMachine):
     def network(self) -> Model:
         return self.model
 
-    @property
-    def dimension(self) -> int:
-        return self.model.width
-
     def describe(self) -> dict[str, Any]:
         decoder_ffns = [layer.ffn for layer in self.model.decoder]
         return {

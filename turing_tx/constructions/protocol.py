@@ -136,9 +136,10 @@ class CompiledMachine(abc.ABC):
         """The compiled network: a transformer :class:`~turing_tx.engine.model.Model` or an RNN."""
 
     @property
-    @abc.abstractmethod
     def dimension(self) -> int:
         """The residual width (transformers) or the number of hidden units (RNNs)."""
+        network = self.network
+        return network.width if isinstance(network, Model) else network.size
 
     def ticks_for(self, steps: int) -> int | None:
         """Network ticks needed for ``steps`` machine steps (RNN-based constructions), else None."""

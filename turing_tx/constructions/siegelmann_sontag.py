@@ -402,10 +402,6 @@ class SSCompiledMachine(CompiledMachine):
     def network(self) -> RNN:
         return self.rnn
 
-    @property
-    def dimension(self) -> int:
-        return self.rnn.size
-
     def ticks_for(self, steps: int) -> int:
         """Ticks needed to complete ``steps`` TM steps: n + 2 + 3·steps."""
         return self.first_step_tick + TICKS_PER_STEP * steps
