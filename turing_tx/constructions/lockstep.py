@@ -69,10 +69,11 @@ def describe_mismatch(machine: TuringMachine, expected: Step | None, actual: Ste
         return f"step {actual.number}: the network ran on after the machine halted"  # type: ignore[union-attr]
     if actual is None:
         return f"step {expected.number}: the network stopped before the machine did"
-    theirs, ours = _field_texts(machine, expected), _field_texts(machine, actual)
-    for name, value in ours.items():
-        if value != theirs[name]:
-            return f"step {expected.number}: {name} {value} (network) vs {theirs[name]} (machine)"
+    if actual != expected:  # the fields (the tape takes no part in equality); texts only when they differ
+        theirs, ours = _field_texts(machine, expected), _field_texts(machine, actual)
+        for name, value in ours.items():
+            if value != theirs[name]:
+                return f"step {expected.number}: {name} {value} (network) vs {theirs[name]} (machine)"
     if actual.tape is not None and tape is not None:
         difference = _tape_difference(machine, actual.tape, tape)
         if difference is not None:
