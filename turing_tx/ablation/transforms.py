@@ -3,23 +3,9 @@
 An :class:`Ablation` turns a :class:`~turing_tx.engine.model.Model` into another model (and, for precision
 ablations, names the float backend to run it with). The interpreter never sees a flag: a removed
 head is a head whose value map is zero, a removed residual is a disabled one, and so on. Names are
-the papers' component names plus a small grammar, joined by ``+`` for combinations:
-
-========================================  ==============================================================
-``dec0.cross_attn.residual``              remove a residual connection (the sublayer passes only its block)
-``enc0.self_attn.head0``                  zero a head's output (its value map)
-``dec2.ffn``                              remove an FFN (no hidden units, no bias)
-``pos_encoding``                          remove the positional encoding
-``pos_masking``                           let prefix-masked encoder heads attend everywhere
-``softmax(tau=1/10)``                     softmax with temperature τ for every active head
-``X.softmax(tau=1/10)``                   the same for the heads of sublayer or head ``X``
-``favor(m=64,seed=0,tau=1)``              Performer FAVOR+ random features for every active dot head
-``X.window=8``                            sliding window of 8 keys for the heads of ``X``
-``X.strided(stride=4,w=2)``               window of w keys plus every stride-th earlier key
-``X.bigbird(globals=1,random=1,seed=0,w=4)``  window + leading global keys + seeded random links
-``X.residual.scale=1/2``                  Admin-style scaling ω of a residual branch
-``precision=float32``                     run with a float backend (float32, float64, mpmath:<bits>)
-========================================  ==============================================================
+the papers' component names plus a small grammar, joined by ``+`` for combinations; the forms are
+listed, one example each with what it does, in :data:`ABLATION_FORMS` (printed by ``turing-tx
+ablate --help``).
 
 :func:`parse_ablation` returns the ablation with its canonical name (sorted parameters, reduced
 fractions), so reports and reruns agree byte for byte.
@@ -38,6 +24,23 @@ from turing_tx.engine.model import Attention, FeedForward, Head, Layer, Model, N
 from turing_tx.engine.numbers import get_backend
 from turing_tx.engine.patterns import ALL, Pattern
 from turing_tx.errors import TuringTxError
+
+#: the forms an ablation name takes: (an example, what it does), as ``turing-tx ablate --help`` shows them
+ABLATION_FORMS: tuple[tuple[str, str], ...] = (
+    ("dec0.cross_attn.residual", "remove a residual connection (the sublayer passes only its block)"),
+    ("enc0.self_attn.head0", "zero a head's output (its value map)"),
+    ("dec2.ffn", "remove an FFN (no hidden units, no bias)"),
+    ("pos_encoding", "remove the positional encoding"),
+    ("pos_masking", "let prefix-masked encoder heads attend everywhere"),
+    ("softmax(tau=1/10)", "softmax with temperature τ for every active head"),
+    ("X.softmax(tau=1/10)", "the same for the heads of sublayer or head ``X``"),
+    ("favor(m=64,seed=0,tau=1)", "Performer FAVOR+ random features for every active dot head"),
+    ("X.window=8", "sliding window of 8 keys for the heads of ``X``"),
+    ("X.strided(stride=4,w=2)", "window of w keys plus every stride-th earlier key"),
+    ("X.bigbird(globals=1,random=1,seed=0,w=4)", "window + leading global keys + seeded random links"),
+    ("X.residual.scale=1/2", "Admin-style scaling ω of a residual branch"),
+    ("precision=float32", "run with a float backend (float32, float64, mpmath:<bits>)"),
+)
 
 
 class AblationError(TuringTxError):

@@ -13,7 +13,6 @@ other subcommands start without it.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,19 +34,15 @@ if TYPE_CHECKING:
     from turing_tx.machines.machine import TuringMachine
 
 DEFAULT_MAX_STEPS = 10_000
-#: a row of the table of ablation names in turing_tx.ablation.transforms' docstring: ``name``  meaning
-_GRAMMAR_ROW = re.compile(r"^``(?P<name>[^`]+)``\s+(?P<meaning>\S.*)$")
 
 
 def ablation_names() -> str:
-    """The ablation names, one per line, as :mod:`turing_tx.ablation.transforms` documents them
-    (imported here, when ``ablate --help`` asks, so that building the parser does not load it)."""
-    from turing_tx.ablation import transforms
+    """The forms of an ablation name, one per line with what it does (:data:`ABLATION_FORMS`, imported
+    here, when ``ablate --help`` asks, so that building the parser does not load the ablation module)."""
+    from turing_tx.ablation.transforms import ABLATION_FORMS
 
-    rows = [match.groups() for line in (transforms.__doc__ or "").splitlines()
-            if (match := _GRAMMAR_ROW.match(line.strip()))]
-    width = max((len(name) for name, _ in rows), default=0)
-    return "\n".join(f"  {name:<{width}}  {meaning.replace('``', '')}" for name, meaning in rows)
+    width = max(len(name) for name, _ in ABLATION_FORMS)
+    return "\n".join(f"  {name:<{width}}  {meaning.replace('``', '')}" for name, meaning in ABLATION_FORMS)
 
 
 class _HelpWithAblations(argparse.Action):
