@@ -8,7 +8,7 @@ summary, space-time diagram) consumes events the same way whatever produced them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from turing_tx.errors import UsageError
@@ -20,11 +20,11 @@ class Step:
     """One executed transition: from (state, head, read) it wrote, moved and went to next/halt.
 
     ``tape`` is the tape after the step *as a network represents it*: its non-blank cells only, by
-    absolute cell, in a mapping the decoder does not change afterwards. Decoders whose construction
-    holds the tape itself set it (Pérez: the input and the decoded writes; Siegelmann–Sontag: the two
-    stacks around the head); it is None for the simulator, whose tape lives in :class:`Tape`. It takes
-    no part in equality: :func:`turing_tx.constructions.lockstep.lockstep` compares it cell by cell with the
-    simulator's tape.
+    absolute cell, in a dict the decoder does not change afterwards (a run record keeps it). Decoders
+    whose construction holds the tape itself set it (Pérez: the input and the decoded writes;
+    Siegelmann–Sontag: the two stacks around the head); it is None for the simulator, whose tape lives
+    in :class:`Tape`. It takes no part in equality: :func:`turing_tx.constructions.lockstep.lockstep`
+    compares it cell by cell with the simulator's tape.
     """
 
     number: int
@@ -35,7 +35,7 @@ class Step:
     move: Move
     next_state: int | None
     halt: str | None
-    tape: Mapping[int, int] | None = field(default=None, compare=False, repr=False)
+    tape: dict[int, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def head_after(self) -> int:
@@ -128,7 +128,7 @@ class RunRecord:
         """Advance by ``step``; a step that carries the network's own tape replaces the tape with it."""
         entry = self.machine.entry(step.state, step.read)
         if step.tape is not None:
-            self.tape = Tape(dict(step.tape))
+            self.tape = Tape(step.tape)  # the decoder's own dict: it never changes it afterwards
         else:
             self.tape.write(step.head, step.write)
         self.head_before = step.head
