@@ -1,6 +1,6 @@
 """The ``turing-tx`` command line: the parser, built from one module per subcommand family, and dispatch.
 
-    turing-tx run | verify | compile | convert | machines | constructions | components | ablate
+    turing-tx run | verify | prove | compile | convert | machines | constructions | components | ablate
               | diagram | attention   (turing-tx COMMAND --help for each)
 
 Each subcommand module has ``add_parser(subparsers)``, which sets the subcommand's ``handler``; a
@@ -16,13 +16,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from turing_tx.cli import ablate, convert, lists, pictures, run, verify
+from turing_tx.cli import ablate, convert, lists, pictures, prove, run, verify
 from turing_tx.cli import compile as compile_command
 from turing_tx.cli.output import EXIT_USAGE, PROG
 from turing_tx.errors import TuringTxError
 
 #: the subcommand modules, in the order of ``turing-tx --help``
-SUBCOMMANDS = (run, verify, compile_command, convert, lists, ablate, pictures)
+SUBCOMMANDS = (run, verify, prove, compile_command, convert, lists, ablate, pictures)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -49,6 +49,7 @@ from turing_tx.engine.model import FeedForward, Head, Layer, Model, attention, i
 from turing_tx.engine.numbers import DEFAULT_BACKEND
 from turing_tx.engine.patterns import ALL, CAUSAL, Pattern
 from turing_tx.engine.positional import PositionalEncoding
+from turing_tx.engine.proofs.obligations import Obligation
 from turing_tx.errors import DecodingError, ModelError, UsageError
 from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.simulator import Step, check_step_limit
@@ -297,6 +298,22 @@ class BhattamishraCompiled(CompiledMachine):
     def network(self) -> Model:
         return self.model
 
+    def obligations(self, network: Model | RNN | None = None) -> list[Obligation]:
+        """The lemmas that ``network`` (None: the compiled transformer; else an edited or ablated copy)
+        simulates this machine's Siegelmann–Sontag RNN at every tick for every input word, read from its
+        weights (see :mod:`turing_tx.constructions.bhattamishra_proof`); a counterexample's reach is
+        counted in machine steps. An RNN has none of a transformer's lemmas: UsageError."""
+        if network is not None and not isinstance(network, Model):
+            raise UsageError(f"{self.construction} proves a transformer; a {type(network).__name__} has none of "
+                             "its obligations")
+        from turing_tx.constructions.bhattamishra_proof import (  # imports this module
+            in_machine_steps,
+            rnn_transformer_obligations,
+        )
+
+        return in_machine_steps(rnn_transformer_obligations(network or self.model, self.rnn),
+                                self.configuration_of_tick)
+
     def ticks_for(self, steps: int) -> int:
         """Decoder steps (= RNN ticks) that complete ``steps`` TM steps."""
         return self.ss.ticks_for(steps)
@@ -435,6 +452,13 @@ class BhattamishraConstruction(ShippedClaims):
 
     def decode_hidden(self, step: DecoderStep) -> State:
         return decode_hidden(step)
+
+    def rnn_obligations(self, model: Model, rnn: RNN) -> list[Obligation]:
+        """The obligations that ``model`` simulates ``rnn`` at every tick, for every input word
+        (:mod:`turing_tx.constructions.bhattamishra_proof`; counterexamples reach in ticks)."""
+        from turing_tx.constructions.bhattamishra_proof import rnn_transformer_obligations
+
+        return rnn_transformer_obligations(model, rnn)
 
 
 BHATTAMISHRA_PE = BhattamishraConstruction("bhattamishra-pe", 1, PAPER + ", Theorem 1")

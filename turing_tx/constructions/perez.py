@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from turing_tx.constructions import perez_proof
 from turing_tx.constructions.protocol import (
     AttentionRun,
     CompiledMachine,
@@ -55,11 +56,13 @@ from turing_tx.engine.model import FeedForward, FeedForwardBuilder, Head, Layer,
 from turing_tx.engine.numbers import DEFAULT_BACKEND
 from turing_tx.engine.patterns import ALL, CAUSAL
 from turing_tx.engine.positional import PositionalEncoding
-from turing_tx.errors import DecodingError
+from turing_tx.engine.proofs.obligations import Obligation
+from turing_tx.errors import DecodingError, UsageError
 from turing_tx.machines.folding import FoldedMachine, fold, unfold_cell
 from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.machine_json import machine_to_json
 from turing_tx.machines.simulator import Step, check_step_limit
+from turing_tx.rnn.network import RNN
 
 PAPER = "Pérez, Barceló & Marinković, Attention is Turing Complete, JMLR 22 (2021)"
 POSITIONAL = PositionalEncoding("perez", {"pos:1": "1", "pos:i": "i", "pos:1/i": "1/i", "pos:1/i^2": "1/i^2"})
@@ -414,6 +417,13 @@ class PerezCompiledMachine(CompiledMachine):
             observation.error, observation.error_configuration = str(exc), configurations
         observation.record_outputs(decoder_outputs(model, self.tokens, steps + 1, backend))
         return observation
+
+    def obligations(self, network: Model | RNN | None = None) -> list[Obligation]:
+        """The induction of :mod:`turing_tx.constructions.perez_proof`, stated for ``network``'s weights
+        (None: the compiled model) as the network of this folded machine."""
+        if isinstance(network, RNN):
+            raise UsageError("the Pérez construction is a transformer; an RNN has none of its obligations")
+        return perez_proof.obligations(network or self.model, self.folded)
 
     def window_requirement(self, reference: Sequence[Step]) -> WindowRequirement:
         """How far back ``dec2.self_attn`` must see: :func:`last_write_window`."""

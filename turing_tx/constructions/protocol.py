@@ -27,6 +27,7 @@ import yaml
 from turing_tx.engine.interpreter import DecoderStep
 from turing_tx.engine.model import Model
 from turing_tx.engine.numbers import DEFAULT_BACKEND
+from turing_tx.engine.proofs.obligations import Obligation
 from turing_tx.errors import UsageError
 from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.simulator import Step
@@ -194,6 +195,16 @@ class CompiledMachine(abc.ABC):
         del max_steps
         raise UsageError(f"construction {self.construction!r} is not a transformer: it has no attention")
 
+    def obligations(self, network: Model | RNN | None = None) -> list[Obligation]:
+        """The proof obligations that together show that ``network`` (None: the compiled one; else an
+        edited, ablated or user-supplied network of the same kind) simulates this machine **at every
+        step, for every input word**: the lemmas of each part, read from the network's own weights,
+        and the induction that composes them (see :mod:`turing_tx.engine.proofs`). Discharged by
+        ``turing-tx prove``; a network they do not hold for fails one with a counterexample.
+        Constructions that state none raise :class:`~turing_tx.errors.UsageError`."""
+        del network
+        raise UsageError(f"{self.construction} states no proof obligations")
+
     @abc.abstractmethod
     def trace(self, max_steps: int | None = None, *, backend: str = DEFAULT_BACKEND,
               model: Model | RNN | None = None, track_bits: bool = False) -> Iterator[Step]:
@@ -240,3 +251,7 @@ class RNNConstruction(Protocol):
     def rnn_tokens(self, rnn_word: Sequence[str]) -> list[str]: ...
 
     def decode_hidden(self, step: DecoderStep) -> State: ...
+
+    def rnn_obligations(self, model: Model, rnn: RNN) -> list[Obligation]:
+        """The proof obligations that ``model`` simulates ``rnn`` at every tick, for every input word."""
+        ...

@@ -15,6 +15,7 @@ from typing import Any
 from turing_tx.constructions.protocol import RNNConstruction
 from turing_tx.constructions.registry import get_construction
 from turing_tx.engine.interpreter import Interpreter
+from turing_tx.engine.model import Model
 from turing_tx.engine.numbers import DEFAULT_BACKEND, get_backend
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.io.rationals import format_rational
@@ -38,12 +39,14 @@ def split_rnn_word(rnn: RNN, text: str) -> list[str]:
 
 @dataclass
 class RNNRunReport:
-    """Ticks run, whether every decoded h_t equalled the RNN's, and the last state."""
+    """Ticks run, whether every decoded h_t equalled the RNN's (else the first tick that did not, and
+    why), and the last state."""
 
     construction: str
     ticks: int = 0
     verified: bool = True
     mismatch: str = ""
+    mismatch_tick: int | None = None
     dimension: int = 0
     max_bits: int | None = None
     states: list[State] = field(default_factory=list)
@@ -59,15 +62,16 @@ class RNNRunReport:
 
 
 def run_rnn(rnn: RNN, word: Sequence[str], construction_name: str, ticks: int, *,
-            backend: str = DEFAULT_BACKEND, keep: bool = False) -> RNNRunReport:
-    """``ticks`` ticks of ``rnn`` on ``word`` through the construction's transformer, checked exactly."""
+            backend: str = DEFAULT_BACKEND, keep: bool = False, model: Model | None = None) -> RNNRunReport:
+    """``ticks`` ticks of ``rnn`` on ``word`` through the construction's transformer (or ``model`` in
+    its place: an edited or ablated one), checked exactly."""
     check_step_limit(ticks)
     construction = get_construction(construction_name)
     if not hasattr(construction, "compile_rnn"):
         raise UsageError(f"construction {construction_name} does not compile RNNs "
                          "(use bhattamishra-pe or bhattamishra-mask)")
     rnn_construction: RNNConstruction = construction  # type: ignore[assignment]
-    model = rnn_construction.compile_rnn(rnn)
+    model = model or rnn_construction.compile_rnn(rnn)
     exact = get_backend(backend).exact
     interpreter = Interpreter(model, backend, track_bits=exact)
     report = RNNRunReport(construction_name, dimension=model.width)
@@ -76,14 +80,14 @@ def run_rnn(rnn: RNN, word: Sequence[str], construction_name: str, ticks: int, *
         try:
             hidden = rnn_construction.decode_hidden(step)
         except DecodingError as exc:
-            report.verified, report.mismatch = False, str(exc)
+            report.verified, report.mismatch, report.mismatch_tick = False, str(exc), step.position + 1
             break
         report.ticks = step.position + 1
         if keep or step.position + 1 == ticks:
             report.states.append(hidden)
         if hidden != expected:
             unit = next(u for u in rnn.units if hidden.get(u) != expected[u])
-            report.verified = False
+            report.verified, report.mismatch_tick = False, report.ticks
             report.mismatch = (f"tick {report.ticks}: unit {unit} is {hidden.get(unit)} in the transformer, "
                                f"{expected[unit]} in the RNN")
             break

@@ -46,6 +46,7 @@ from typing import Any, Literal
 from turing_tx.constructions.protocol import CompiledMachine, Observation, ShippedClaims
 from turing_tx.engine.model import Model
 from turing_tx.engine.numbers import DEFAULT_BACKEND, get_backend
+from turing_tx.engine.proofs.obligations import Obligation
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.simulator import Step, check_step_limit
@@ -458,6 +459,16 @@ class SSCompiledMachine(CompiledMachine):
         if self.layout.blank_input:
             extensions.append("+1 unit ld:T:0 for blank input cells")
         return extensions
+
+    def obligations(self, network: Model | RNN | None = None) -> list[Obligation]:
+        """The base case (the loader on this word), the lemmas of the three ticks of a step for every
+        configuration and stack content, and the induction composing them, read from ``network``'s
+        weights (None: the compiled RNN); see :mod:`turing_tx.constructions.siegelmann_sontag_proof`."""
+        if isinstance(network, Model):
+            raise UsageError(f"{NAME} is an RNN: a transformer model has none of its obligations")
+        from turing_tx.constructions.siegelmann_sontag_proof import rnn_obligations  # imports this module
+
+        return rnn_obligations(self, network or self.rnn)
 
     # -- decoding ------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ over points far out along each variable, where a flaw that needs a long run or a
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -220,13 +221,14 @@ def search_counterexample(holds: Callable[[Point], bool | None], variables: Sequ
                           span: int = SEARCH_SPAN) -> dict[str, Fraction] | None:
     """The first point where ``holds(point)`` is False: a grid of small values first (as many values
     per variable as SEARCH_POINTS allows, at most ``span`` + 1), then points far out along each
-    variable (:func:`_rays`).
+    variable (:func:`_rays`); at most SEARCH_POINTS of each.
 
     ``holds`` maps {symbol: value} to True, False, or None (undefined there: skipped).
     """
     per_variable = max(2, min(span + 1, int(SEARCH_POINTS ** (1 / max(1, len(variables))))))
     grids = [_candidates(v, span)[:per_variable] for v in variables]
-    points = itertools.chain(itertools.product(*grids), _rays(variables, grids))
+    points = itertools.chain(itertools.islice(itertools.product(*grids), SEARCH_POINTS),
+                             itertools.islice(_rays(variables, grids), SEARCH_POINTS))
     for values in points:
         point = {v.symbol: value for v, value in zip(variables, values, strict=True)}
         if holds(point) is False:
@@ -242,8 +244,19 @@ def _span_for(poly: sympy.Poly) -> int:
 # -- the four checks ---------------------------------------------------------------------------------
 
 def check_identity(lhs: sympy.Expr, rhs: sympy.Expr, variables: Sequence[Variable]) -> Outcome:
-    """``lhs = rhs`` wherever both are defined: the numerator of lhs − rhs is the zero polynomial."""
+    """``lhs = rhs`` wherever both are defined: lhs − rhs expands to exactly 0 (sympy's polynomial
+    expansion over ℚ, the common case of terms that cancel), else the numerator of lhs − rhs brought
+    to one fraction is the zero polynomial."""
+    if sympy.expand(sympy.sympify(lhs) - sympy.sympify(rhs)) == 0:
+        return Outcome("proved", "identity", {"expanded": "0"})
     numerator, denominator = _numerator_and_denominator(sympy.sympify(lhs) - sympy.sympify(rhs))
+    if not variables:  # a closed statement: one exact evaluation
+        difference = _rational(sympy.sympify(numerator))
+        if difference is None:
+            raise ProofError(f"not an exact rational: {numerator}")
+        certificate = {"numerator": str(difference), "denominator": str(denominator)}
+        return Outcome("proved" if difference == 0 else "refuted", "identity", certificate,
+                       None if difference == 0 else {})
     poly = _polynomial(numerator, variables)
     certificate = {"numerator": str(poly.as_expr()), "denominator": str(denominator)}
     if poly.is_zero:
@@ -311,7 +324,15 @@ def check_polynomial_sign(expr: sympy.Expr, variables: Sequence[Variable], *, st
 def check_rational_sign(expr: sympy.Expr, variables: Sequence[Variable], *, strict: bool) -> Outcome:
     """``expr > 0`` (``strict``) or ``≥ 0`` for a rational function p/q: the denominator q is proved
     > 0 and the numerator p proved > 0 (≥ 0) by :func:`check_polynomial_sign`, both certificates
-    kept. On failure the whole expression is searched for a counterexample."""
+    kept. On failure the whole expression is searched for a counterexample.
+
+    The same statement recurs (the heads every compiled machine shares), so each (statement, ranges,
+    strictness) is decided once per process: the check is a pure function of them."""
+    return _rational_sign(sympy.sympify(expr), tuple(variables), strict)
+
+
+@functools.lru_cache(maxsize=1024)
+def _rational_sign(expr: sympy.Expr, variables: tuple[Variable, ...], strict: bool) -> Outcome:
     numerator, denominator = _numerator_and_denominator(sympy.sympify(expr))
     below = check_polynomial_sign(denominator, variables, strict=True)
     above = check_polynomial_sign(numerator, variables, strict=strict)

@@ -10,15 +10,17 @@ accepted its statement. This module knows no construction.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import sympy
 
-from turing_tx.engine.proofs.core import Outcome, ProofError, Variable
+from turing_tx.engine.proofs.core import Case, Outcome, ProofError, Variable, check_cases
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,33 @@ class Obligation:
     variables: tuple[Variable, ...]
     check: Callable[[], Outcome]
     explanation: str = ""
+    #: how many machine steps a run needs to reach a counterexample's point (its values by symbol
+    #: name), so the prover can execute it; None: the construction cannot say (a default horizon)
+    reach: Callable[[Mapping[str, object]], int | None] | None = None
+
+
+def by_induction(premises: Sequence[Obligation], name: str, group: str, explanation: str) -> list[Obligation]:
+    """``premises`` followed by the obligation that composes them into the invariant at every step.
+
+    The composition holds when every premise is proved (a finite enumeration of their statuses; each
+    premise's check runs once, its outcome shared). Its content is ``explanation`` — why these
+    lemmas suffice (base case, step case) — which the report shows with the list of premises."""
+    shared = [dataclasses.replace(p, check=functools.cache(p.check)) for p in premises]
+
+    def check() -> Outcome:
+        cases = []
+        for premise in shared:
+            try:
+                proved = premise.check().proved
+            except ProofError:
+                proved = False
+            cases.append(Case(premise.name, int(proved), 1))
+        outcome = check_cases(cases)
+        return Outcome(outcome.status, "composition", {"premises": [p.name for p in shared]},
+                       outcome.counterexample)
+
+    statement = sympy.Eq(sympy.Symbol("unproved premises"), 0)
+    return [*shared, Obligation(name, group, statement, (), check, explanation)]
 
 
 @dataclass(frozen=True)

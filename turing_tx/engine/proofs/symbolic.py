@@ -1,27 +1,45 @@
-"""A model's parts applied to symbolic vectors: what obligations are stated about.
+"""A model's parts applied to symbolic vectors: what the step case of an induction is computed with.
 
 A symbolic vector maps coordinate names to sympy expressions (one-hot coordinates as exact numbers,
-continuous ones as expressions in symbols with stated ranges). Linear maps and attention scores apply
-exactly as the interpreter would, in sympy rationals. A feed-forward block is where a proof needs a
-case split: the activation of each hidden unit is resolved only by a **proved sign** of its argument —
-a closed number is evaluated, and an expression is handed to the core's vertex check over the
-variables' box, which becomes an obligation of its own (:func:`feed_forward`). Nothing here is
-sampled or simplified numerically.
+continuous ones as expressions in symbols with stated ranges). Linear maps, attention scores and
+residual connections apply exactly as the interpreter applies them, in sympy rationals. Two places
+need more than arithmetic:
+
+- an **attention head** attends to positions the symbolic vector does not hold. Its output is taken
+  from a :class:`Selection` — the sum of the value-map inputs over the key positions the head selects,
+  and their number — that the construction states and proves with selection lemmas of its own;
+- a **feed-forward block** needs a case split: the activation of each hidden unit is resolved only
+  by a **proved sign** of its argument (:func:`feed_forward`): a closed number is evaluated, an
+  expression goes to the core (the vertex check on a bounded box, else the rational-sign certificate).
+
+:func:`check_family` turns a finite family of such computations into one obligation's check: every
+case's computed vector must equal the expected one coordinate by coordinate, each an identity of the
+core. Nothing here is sampled or simplified numerically, and nothing here knows a construction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
 
 from turing_tx.engine.linear import LinearMap
-from turing_tx.engine.model import FeedForward, Head
-from turing_tx.engine.proofs.core import Outcome, ProofError, Variable, check_affine_on_box
+from turing_tx.engine.model import Attention, FeedForward, Head, Residual
+from turing_tx.engine.positional import PositionalEncoding
+from turing_tx.engine.proofs.core import (
+    Outcome,
+    ProofError,
+    Variable,
+    check_affine_on_box,
+    check_identity,
+    check_rational_sign,
+)
 
 SymbolicVector = Mapping[str, sympy.Expr]
+ZERO, ONE = sympy.Integer(0), sympy.Integer(1)
 
 
 def rational(value: Fraction | int) -> sympy.Rational:
@@ -30,17 +48,35 @@ def rational(value: Fraction | int) -> sympy.Rational:
     return sympy.Rational(value.numerator, value.denominator)
 
 
+def _clean(vector: Mapping[str, sympy.Expr]) -> dict[str, sympy.Expr]:
+    expanded = {name: sympy.expand(value) for name, value in vector.items()}
+    return {name: value for name, value in expanded.items() if value != 0}
+
+
 def apply(lmap: LinearMap, vector: SymbolicVector) -> dict[str, sympy.Expr]:
     """``M @ vector``: Σ_i vector[i]·M[i][o] for every output o (terms that cancel are dropped)."""
     out: dict[str, sympy.Expr] = {}
     for source, value in vector.items():
         for target, weight in lmap.entries.get(source, {}).items():
-            out[target] = out.get(target, sympy.Integer(0)) + value * rational(weight)
-    return {name: sympy.expand(v) for name, v in out.items() if sympy.expand(v) != 0}
+            out[target] = out.get(target, ZERO) + value * rational(weight)
+    return _clean(out)
+
+
+def add(*vectors: SymbolicVector) -> dict[str, sympy.Expr]:
+    """The coordinate-wise sum."""
+    out: dict[str, sympy.Expr] = {}
+    for vector in vectors:
+        for name, value in vector.items():
+            out[name] = out.get(name, ZERO) + value
+    return _clean(out)
+
+
+def scale(vector: SymbolicVector, factor: sympy.Expr) -> dict[str, sympy.Expr]:
+    return _clean({name: value * factor for name, value in vector.items()})
 
 
 def dot(left: SymbolicVector, right: SymbolicVector) -> sympy.Expr:
-    return sympy.expand(sum((left[name] * right[name] for name in left.keys() & right.keys()), sympy.Integer(0)))
+    return sympy.expand(sum((left[name] * right[name] for name in left.keys() & right.keys()), ZERO))
 
 
 def score(head: Head, query_input: SymbolicVector, key_input: SymbolicVector) -> sympy.Expr:
@@ -49,52 +85,240 @@ def score(head: Head, query_input: SymbolicVector, key_input: SymbolicVector) ->
     return dot(apply(head.query, query_input), apply(head.key, key_input))
 
 
+def generic_vector(names: Iterable[str], prefix: str) -> dict[str, sympy.Symbol]:
+    """A vector whose every coordinate is its own real symbol (``<prefix>[name]``): what a statement
+    "for every input" is stated about."""
+    return {name: sympy.Symbol(f"{prefix}[{name}]", real=True) for name in sorted(names)}
+
+
+#: each positional feature as a function of the symbolic 1-based index i (see engine.positional)
+FEATURES = {"1": lambda i: ONE, "i": lambda i: i, "1/i": lambda i: 1 / i, "1/i^2": lambda i: 1 / i ** 2}
+
+
+def positional(encoding: PositionalEncoding | None, i: sympy.Expr) -> dict[str, sympy.Expr]:
+    """The model's positional encoding at the symbolic 1-based index ``i`` (nothing without one)."""
+    if encoding is None:
+        return {}
+    return {coord: FEATURES[feature](i) for coord, feature in encoding.features.items()}
+
+
+def residual_start(residual: Residual, x: SymbolicVector) -> dict[str, sympy.Expr]:
+    """What a sublayer adds its block's output to: ω·x, or nothing when the residual is removed."""
+    if not residual.enabled:
+        return {}
+    return scale(x, rational(residual.scale))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a hardmax head averages at the position in question, as its construction claims (and
+    proves with selection lemmas): the **sum of the sublayer inputs** of the key positions it
+    selects (only the coordinates its value map reads matter) and **how many** there are."""
+
+    total: SymbolicVector
+    count: sympy.Expr = ONE
+
+
+def attention_sublayer(sublayer: Attention, x: SymbolicVector,
+                       selections: Mapping[str, Selection]) -> dict[str, sympy.Expr]:
+    """The sublayer's output at a position whose input is ``x``: the residual plus, for every head
+    with a non-zero value map, V(total)/count of its :class:`Selection` (inert heads add nothing,
+    as in the interpreter). A head without a stated selection is a :class:`ProofError`."""
+    parts = [residual_start(sublayer.residual, x)]
+    for head in sublayer.heads:
+        if head.is_inert:
+            continue
+        if head.name not in selections:
+            raise ProofError(f"{head.name}: no selection is stated for this head")
+        chosen = selections[head.name]
+        parts.append(scale(apply(head.value, chosen.total), 1 / sympy.sympify(chosen.count)))
+    return add(*parts)
+
+
 @dataclass(frozen=True)
 class SignLemma:
-    """A hidden unit's argument is ≥ 0 (the unit passes it) or ≤ 0 (the unit is 0) on the box."""
+    """How a hidden unit's activation was resolved: its argument lies in ``region`` (``"≤ 0"``,
+    ``"≥ 0"``; for σ also ``"in [0, 1]"`` or ``"≥ 1"``) on the case's ranges, proved by ``outcome``."""
 
     unit: str
     argument: sympy.Expr
-    nonnegative: bool
+    region: str
     outcome: Outcome
 
 
-def _activation_sign(unit: str, argument: sympy.Expr, variables: Sequence[Variable]) -> SignLemma:
-    """Which side of 0 the argument lies on, proved: a closed number directly, an expression by the
-    vertex check (≥ 0 tried first, then ≤ 0); an argument that changes sign is a ProofError."""
+def _prove_nonnegative(expr: sympy.Expr, variables: Sequence[Variable]) -> Outcome:
+    """``expr ≥ 0`` on the variables' ranges: the vertex check where the expression is affine in
+    bounded variables, else the rational-sign certificate. The same argument recurs in many cases of
+    a split (a scratch coordinate cleared in every case), so each (argument, ranges) is proved once."""
+    used = tuple(v for v in variables if v.symbol in expr.free_symbols)
+    missing = expr.free_symbols - {v.symbol for v in used}
+    if missing:
+        raise ProofError(f"symbols without a stated range: {', '.join(sorted(map(str, missing)))}")
+    return _prove_nonnegative_once(expr, used)
+
+
+@functools.lru_cache(maxsize=4096)
+def _prove_nonnegative_once(expr: sympy.Expr, used: tuple[Variable, ...]) -> Outcome:
+    symbols = [v.symbol for v in used]
+    bounded = all(v.low is not None and v.high is not None for v in used)
+    affine = expr.is_polynomial(*symbols) and sympy.Poly(expr, *symbols).total_degree() <= 1
+    if bounded and affine:
+        return check_affine_on_box(expr, used, strict=False)
+    return check_rational_sign(expr, used, strict=False)
+
+
+def _closed_value(unit: str, argument: sympy.Expr) -> Fraction:
+    if not argument.is_Rational:
+        raise ProofError(f"{unit}: argument {argument} is not an exact rational")
+    return Fraction(int(argument.p), int(argument.q))
+
+
+def _resolve(unit: str, argument: sympy.Expr, activation: str,
+             variables: Sequence[Variable]) -> tuple[sympy.Expr, SignLemma]:
+    """The unit's value ReLU(argument) or σ(argument) = min(max(argument, 0), 1), with the lemma
+    that places the argument in one piece of the activation. An argument that crosses a breakpoint
+    on the ranges is a :class:`ProofError` naming a point on each side."""
     if not argument.free_symbols:
-        value = Fraction(int(argument.p), int(argument.q)) if argument.is_Rational else None
-        if value is None:
-            raise ProofError(f"{unit}: argument {argument} is not an exact rational")
-        return SignLemma(unit, argument, value >= 0, Outcome("proved", "evaluation", {"value": str(value)}))
-    used = [v for v in variables if v.symbol in argument.free_symbols]
-    upper = check_affine_on_box(argument, used, strict=False)
-    if upper.proved:
-        return SignLemma(unit, argument, True, upper)
-    lower = check_affine_on_box(-argument, used, strict=False)
-    if lower.proved:
-        return SignLemma(unit, argument, False, lower)
-    raise ProofError(f"{unit}: the argument {argument} changes sign on the box "
-                     f"(e.g. at {upper.counterexample} it is negative, at {lower.counterexample} positive)")
+        value = _closed_value(unit, argument)
+        clipped = max(value, Fraction(0)) if activation == "relu" else min(max(value, Fraction(0)), Fraction(1))
+        region = "≤ 0" if value <= 0 else ("≥ 1" if activation == "sigma" and value >= 1 else "≥ 0")
+        return rational(clipped), SignLemma(unit, argument, region,
+                                            Outcome("proved", "evaluation", {"value": str(value)}))
+    pieces: list[tuple[str, sympy.Expr, sympy.Expr]] = [("≤ 0", -argument, ZERO)]
+    if activation == "relu":
+        pieces.append(("≥ 0", argument, argument))
+    else:
+        pieces.append(("≥ 1", argument - 1, ONE))
+    tried = []
+    for region, nonnegative, value in pieces:
+        outcome = _prove_nonnegative(nonnegative, variables)
+        if outcome.proved:
+            return value, SignLemma(unit, argument, region, outcome)
+        tried.append(outcome)
+    if activation == "sigma":
+        low, high = _prove_nonnegative(argument, variables), _prove_nonnegative(1 - argument, variables)
+        if low.proved and high.proved:
+            return argument, SignLemma(unit, argument, "in [0, 1]", Outcome(
+                "proved", "two bounds", {"≥ 0": low.certificate, "≤ 1": high.certificate}))
+    witnesses = [o.counterexample for o in tried if o.counterexample]
+    raise ProofError(f"{unit}: the argument {argument} is not on one side of the activation's breakpoints"
+                     + (f" (it crosses them: e.g. at {witnesses[0]} and {witnesses[-1]})" if witnesses else ""))
+
+
+def _activate(value: Fraction, activation: str) -> Fraction:
+    return max(value, Fraction(0)) if activation == "relu" else min(max(value, Fraction(0)), Fraction(1))
+
+
+class _BiasOnly:
+    """What a block's hidden units contribute when nothing in the vector reaches them: act(b1[u]) each,
+    a closed number. Most units of a transition table are untouched in any one case, so this part is
+    computed once per block (the touched units are then resolved one by one, and the constant part
+    corrected for them)."""
+
+    _cache: dict[int, tuple[FeedForward, _BiasOnly]] = {}
+
+    def __init__(self, ffn: FeedForward) -> None:
+        self.values = {u: _activate(Fraction(ffn.b1.get(u, 0)), ffn.activation) for u in ffn.hidden}
+        total: dict[str, Fraction] = dict(ffn.b2)
+        for unit, value in self.values.items():
+            for target, weight in ffn.w2.entries.get(unit, {}).items() if value else ():
+                total[target] = total.get(target, Fraction(0)) + weight * value
+        self.output = total
+
+    @classmethod
+    def of(cls, ffn: FeedForward) -> _BiasOnly:
+        cached = cls._cache.get(id(ffn))
+        if cached is None or cached[0] is not ffn:
+            cached = (ffn, cls(ffn))
+            cls._cache[id(ffn)] = cached
+        return cached[1]
 
 
 def feed_forward(ffn: FeedForward, vector: SymbolicVector,
                  variables: Sequence[Variable]) -> tuple[dict[str, sympy.Expr], list[SignLemma]]:
-    """The block's output ``W2 · ReLU(W1 · x + b1) + b2`` (residual not added) on ``vector``, with the
-    sign lemma that resolved each hidden unit. Only ReLU blocks are read this way (σ-RNN units are
-    stated by their constructions)."""
-    if ffn.activation != "relu":
-        raise ProofError(f"{ffn.name}: only ReLU blocks are resolved by sign lemmas")
+    """The block's output ``W2 · act(W1 · x + b1) + b2`` (residual not added) on ``vector``, with the
+    lemma that resolved each hidden unit the vector reaches (ReLU, or σ = clip to [0, 1]); a unit
+    the vector does not reach is act(b1), evaluated exactly."""
+    base = _BiasOnly.of(ffn)
     pre = apply(ffn.w1, vector)
+    correction: dict[str, Fraction] = {}
     hidden: dict[str, sympy.Expr] = {}
     lemmas = []
-    for unit in ffn.hidden:
-        argument = sympy.expand(pre.get(unit, sympy.Integer(0)) + rational(ffn.b1.get(unit, 0)))
-        lemma = _activation_sign(f"{ffn.name}.{unit}", argument, variables)
+    for unit, value in pre.items():
+        argument = sympy.expand(value + rational(ffn.b1.get(unit, 0)))
+        activated, lemma = _resolve(f"{ffn.name}.{unit}", argument, ffn.activation, variables)
         lemmas.append(lemma)
-        if lemma.nonnegative and argument != 0:
-            hidden[unit] = argument
-    out = apply(ffn.w2, hidden)
-    for name, bias in ffn.b2.items():
-        out[name] = sympy.expand(out.get(name, sympy.Integer(0)) + rational(bias))
-    return {name: v for name, v in out.items() if v != 0}, lemmas
+        if activated != 0:
+            hidden[unit] = activated
+        constant = base.values[unit]
+        for target, weight in ffn.w2.entries.get(unit, {}).items() if constant else ():
+            correction[target] = correction.get(target, Fraction(0)) - weight * constant
+    constants = {name: rational(v) for name, v in _sum_fractions(base.output, correction).items() if v}
+    return add(apply(ffn.w2, hidden), constants), lemmas
+
+
+def _sum_fractions(left: Mapping[str, Fraction], right: Mapping[str, Fraction]) -> dict[str, Fraction]:
+    out = dict(left)
+    for name, value in right.items():
+        out[name] = out.get(name, Fraction(0)) + value
+    return out
+
+
+def ffn_sublayer(ffn: FeedForward, x: SymbolicVector,
+                 variables: Sequence[Variable]) -> tuple[dict[str, sympy.Expr], list[SignLemma]]:
+    """The residual plus the block's output, with the block's sign lemmas."""
+    out, lemmas = feed_forward(ffn, x, variables)
+    return add(residual_start(ffn.residual, x), out), lemmas
+
+
+def sublayer(part: Attention | FeedForward, x: SymbolicVector, selections: Mapping[str, Selection],
+             variables: Sequence[Variable]) -> tuple[dict[str, sympy.Expr], list[SignLemma]]:
+    """One sublayer of a layer (attention with the stated selections, or a feed-forward block)."""
+    if isinstance(part, FeedForward):
+        return ffn_sublayer(part, x, variables)
+    return attention_sublayer(part, x, selections), []
+
+
+# -- a family of computed vectors, checked against their expected values --------------------------------
+
+@dataclass(frozen=True)
+class FamilyCase:
+    """One case of a finite split: ``compute()`` returns the vector a part of the model produces in
+    this case and the vector the construction states it must be, over ``variables``."""
+
+    label: str
+    variables: tuple[Variable, ...]
+    compute: Callable[[], tuple[SymbolicVector, SymbolicVector]]
+
+
+def check_vector(computed: SymbolicVector, expected: SymbolicVector, variables: Sequence[Variable]) -> Outcome:
+    """Every coordinate of ``computed`` equals that of ``expected`` (absent = 0), each an identity of
+    the core; the first coordinate that differs is refuted with its counterexample."""
+    identities = 0
+    for name in sorted(computed.keys() | expected.keys()):
+        outcome = check_identity(computed.get(name, ZERO), expected.get(name, ZERO), variables)
+        identities += 1
+        if not outcome.proved:
+            return Outcome(outcome.status, "identity per coordinate", {"coordinate": name, **outcome.certificate},
+                           {"coordinate": name, "network": str(computed.get(name, ZERO)),
+                            "stated": str(expected.get(name, ZERO)), **(outcome.counterexample or {})})
+    return Outcome("proved", "identity per coordinate", {"coordinates": identities})
+
+
+def check_family(cases: Iterable[FamilyCase]) -> Outcome:
+    """Every case's computed vector equals its expected one (:func:`check_vector`); the sign lemmas
+    each computation needed are counted in the certificate. The first failing case is reported with
+    its label; a case whose activations cannot be resolved is unproved, with the reason."""
+    count = identities = 0
+    for case in cases:
+        count += 1
+        try:
+            computed, expected = case.compute()
+        except ProofError as exc:
+            return Outcome("unproved", "case split", {"cases": count, "reason": str(exc)}, {"case": case.label})
+        outcome = check_vector(computed, expected, case.variables)
+        if not outcome.proved:
+            return Outcome(outcome.status, "case split", {"cases": count, **outcome.certificate},
+                           {"case": case.label, **(outcome.counterexample or {})})
+        identities += int(outcome.certificate["coordinates"])  # type: ignore[call-overload]
+    return Outcome("proved", "case split", {"cases": count, "identities": identities})
