@@ -2,8 +2,9 @@
 
 An obligation is a statement about symbols with stated ranges (:class:`Variable`). It counts as
 proved only when one of these checks accepts it, and every check ends in exact rational arithmetic
-on sympy polynomials over ℚ (``Poly(..., domain=QQ)``), never in a floating or heuristic
-``simplify``:
+on sparse polynomials over ℚ (sympy's ``ring``/``field`` over ``QQ``: a statement is read into the
+field of rational functions in its variables, which puts it in lowest terms p/q), never in a floating
+or heuristic ``simplify``:
 
 - :func:`check_identity` — ``lhs = rhs``: lhs − rhs brought to one fraction p/q; the numerator p is
   the zero polynomial.
@@ -36,6 +37,9 @@ from fractions import Fraction
 from typing import Literal
 
 import sympy
+from sympy.polys.fields import FracField
+from sympy.polys.fields import field as fraction_field
+from sympy.polys.rings import PolyElement
 
 Kind = Literal["integer", "real"]
 Status = Literal["proved", "refuted", "unproved"]
@@ -128,12 +132,18 @@ def evaluate(expr: sympy.Expr, point: Mapping[sympy.Symbol, Fraction]) -> Fracti
 Point = Mapping[sympy.Symbol, Fraction]
 
 
+def _fraction_of(value: object) -> Fraction:
+    """A ground-domain coefficient of QQ (whichever backend sympy uses) as a Fraction."""
+    exact = sympy.QQ.to_sympy(value)
+    return Fraction(int(exact.p), int(exact.q))
+
+
 class _ScaledTerms:
     """A polynomial with rational coefficients as integer terms times 1/scale, evaluated at rational
     points with integer arithmetic (one common denominator per point instead of a Fraction per term)."""
 
-    def __init__(self, poly: sympy.Poly) -> None:
-        coefficients = [(monomial, Fraction(int(c.p), int(c.q))) for monomial, c in poly.terms()]
+    def __init__(self, poly: PolyElement) -> None:
+        coefficients = [(monomial, _fraction_of(c)) for monomial, c in poly.terms()]
         self.scale = math.lcm(1, *(c.denominator for _, c in coefficients))
         self.terms = [(monomial, int(c * self.scale)) for monomial, c in coefficients]
 
@@ -154,9 +164,8 @@ def evaluator(expr: sympy.Expr, variables: Sequence[Variable]) -> Callable[[Poin
     """``expr`` (a rational function of the variables) as a function of a point, computed exactly from
     its numerator's and denominator's integer-scaled terms (None where the denominator is 0): the
     counterexample search evaluates thousands of points, far too many for ``subs``."""
-    numerator, denominator = _numerator_and_denominator(sympy.sympify(expr))
-    top = _ScaledTerms(_polynomial(numerator, variables))
-    bottom = _ScaledTerms(_polynomial(denominator, variables))
+    numerator, denominator = _rational_function(expr, variables)
+    top, bottom = _ScaledTerms(numerator), _ScaledTerms(denominator)
     symbols = [v.symbol for v in variables]
 
     def value(point: Point) -> Fraction | None:
@@ -169,17 +178,36 @@ def evaluator(expr: sympy.Expr, variables: Sequence[Variable]) -> Callable[[Poin
     return value
 
 
-def _polynomial(expr: sympy.Expr, variables: Sequence[Variable]) -> sympy.Poly:
+@functools.lru_cache(maxsize=256)
+def _field(symbols: tuple[sympy.Symbol, ...]) -> FracField:
+    return fraction_field(symbols, sympy.QQ)[0]
+
+
+def _rational_function(expr: object, variables: Sequence[Variable]) -> tuple[PolyElement, PolyElement]:
+    """Numerator p and denominator q of ``expr`` = p/q in lowest terms, as sparse polynomials over ℚ in
+    the variables (in this order); anything else (a symbol without a range, |x|, √x) is a ProofError."""
+    if not variables:
+        raise ProofError(f"no variables to read {expr} in")
     try:
-        return sympy.Poly(sympy.expand(expr), *[v.symbol for v in variables], domain=sympy.QQ)
-    except (sympy.PolynomialError, sympy.CoercionFailed) as exc:
-        raise ProofError(f"not a polynomial with rational coefficients in {[v.name for v in variables]}: "
-                         f"{expr}") from exc
+        value = _field(tuple(v.symbol for v in variables)).from_expr(sympy.sympify(expr))
+    except (ValueError, TypeError, sympy.PolynomialError, sympy.CoercionFailed) as exc:
+        raise ProofError(f"not a rational function with rational coefficients in "
+                         f"{[v.name for v in variables]}: {expr}") from exc
+    return value.numer, value.denom
 
 
-def _numerator_and_denominator(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
-    """p and q with expr = p/q, both polynomials (exact rational-function arithmetic)."""
-    return sympy.fraction(sympy.together(expr))
+def _polynomial(expr: object, variables: Sequence[Variable]) -> PolyElement:
+    """``expr`` as a polynomial over ℚ in the variables (a non-constant denominator is a ProofError)."""
+    numerator, denominator = _rational_function(expr, variables)
+    if not denominator.is_ground:
+        raise ProofError(f"not a polynomial with rational coefficients in {[v.name for v in variables]}: {expr}")
+    return numerator.quo_ground(denominator.LC)
+
+
+def _degree_span(poly: PolyElement) -> int:
+    """A grid wide enough to refute any false identity of this degree (d + 1 values per variable)."""
+    degrees = [max((m[i] for m in poly.monoms()), default=0) for i in range(poly.ring.ngens)]
+    return max(SEARCH_SPAN, max(degrees, default=0) + 1)
 
 
 # -- counterexample search ---------------------------------------------------------------------------
@@ -236,30 +264,31 @@ def search_counterexample(holds: Callable[[Point], bool | None], variables: Sequ
     return None
 
 
-def _span_for(poly: sympy.Poly) -> int:
-    """A grid wide enough to refute any false identity of this degree (d + 1 values per variable)."""
-    return max(SEARCH_SPAN, max(poly.degree_list() or (0,)) + 1)
-
-
 # -- the four checks ---------------------------------------------------------------------------------
 
+def _closed(expr: object) -> Fraction:
+    value = _rational(sympy.sympify(expr))
+    if value is None:
+        raise ProofError(f"not an exact rational: {expr}")
+    return value
+
+
 def check_identity(lhs: sympy.Expr, rhs: sympy.Expr, variables: Sequence[Variable]) -> Outcome:
-    """``lhs = rhs`` wherever both are defined: lhs − rhs expands to exactly 0 (sympy's polynomial
-    expansion over ℚ, the common case of terms that cancel), else the numerator of lhs − rhs brought
-    to one fraction is the zero polynomial."""
-    if sympy.expand(sympy.sympify(lhs) - sympy.sympify(rhs)) == 0:
-        return Outcome("proved", "identity", {"expanded": "0"})
-    numerator, denominator = _numerator_and_denominator(sympy.sympify(lhs) - sympy.sympify(rhs))
-    if not variables:  # a closed statement: one exact evaluation
-        difference = _rational(sympy.sympify(numerator))
-        if difference is None:
-            raise ProofError(f"not an exact rational: {numerator}")
-        certificate = {"numerator": str(difference), "denominator": str(denominator)}
-        return Outcome("proved" if difference == 0 else "refuted", "identity", certificate,
-                       None if difference == 0 else {})
-    poly = _polynomial(numerator, variables)
-    certificate = {"numerator": str(poly.as_expr()), "denominator": str(denominator)}
-    if poly.is_zero:
+    """``lhs = rhs`` wherever both are defined: lhs − rhs in lowest terms p/q has p = 0, the zero
+    polynomial (or lhs − rhs already expands to 0 term by term). Without variables it is one exact
+    evaluation."""
+    difference = sympy.sympify(lhs) - sympy.sympify(rhs)
+    free = difference.free_symbols
+    variables = [v for v in variables if v.symbol in free]  # a statement is read in the symbols it has
+    if not variables:
+        value = _closed(difference)
+        return Outcome("proved" if value == 0 else "refuted", "identity", {"numerator": str(value)},
+                       None if value == 0 else {})
+    if sympy.expand(difference) == 0:  # the terms cancel as they stand: numerator 0 without a common denominator
+        return Outcome("proved", "identity", {"numerator": "0", "expanded": True})
+    numerator, denominator = _rational_function(difference, variables)
+    certificate = {"numerator": str(numerator.as_expr()), "denominator": str(denominator.as_expr())}
+    if not numerator:
         return Outcome("proved", "identity", certificate)
 
     left, right = evaluator(lhs, variables), evaluator(rhs, variables)
@@ -268,30 +297,41 @@ def check_identity(lhs: sympy.Expr, rhs: sympy.Expr, variables: Sequence[Variabl
         at_left, at_right = left(point), right(point)
         return None if at_left is None or at_right is None else at_left == at_right
 
-    counterexample = search_counterexample(holds, variables, _span_for(poly))
+    counterexample = search_counterexample(holds, variables, _degree_span(numerator))
     return Outcome("refuted" if counterexample else "unproved", "identity", certificate,
                    dict(counterexample) if counterexample else None)
 
 
-def _shifted(poly_expr: sympy.Expr, variables: Sequence[Variable]) -> tuple[sympy.Poly, dict[str, str]]:
-    """The polynomial in x′ ≥ 0 after x = low + x′ (or x = high − x′ without a lower bound)."""
-    substitution, shifts = {}, {}
-    for v in variables:
-        fresh = sympy.Symbol(f"{v.name}_", nonnegative=True)
+def _shifted(poly: PolyElement, variables: Sequence[Variable]) -> tuple[PolyElement, dict[str, str]]:
+    """The polynomial in x′ ≥ 0 after x = low + x′ (or x = high − x′ without a lower bound), in the
+    same ring (its generator x now stands for x′), and the substitution as text."""
+    substitution, shifts = [], {}
+    for v, x in zip(variables, poly.ring.gens, strict=True):
         if v.low is not None:
-            substitution[v.symbol] = sympy.Rational(v.low.numerator, v.low.denominator) + fresh
-            shifts[v.name] = f"{v.low} + {fresh}"
+            substitution.append((x, x + poly.ring.domain.convert(v.low)))
+            shifts[v.name] = f"{v.low} + {v.name}_"
         elif v.high is not None:
-            substitution[v.symbol] = sympy.Rational(v.high.numerator, v.high.denominator) - fresh
-            shifts[v.name] = f"{v.high} − {fresh}"
+            substitution.append((x, poly.ring.domain.convert(v.high) - x))
+            shifts[v.name] = f"{v.high} − {v.name}_"
         else:
             raise ProofError(f"{v.name} has no bound: the positivity certificate needs one")
-    fresh_symbols = [sympy.Symbol(f"{v.name}_", nonnegative=True) for v in variables]
-    expanded = sympy.expand(sympy.sympify(poly_expr).subs(substitution))
-    try:
-        return sympy.Poly(expanded, *fresh_symbols, domain=sympy.QQ), shifts
-    except (sympy.PolynomialError, sympy.CoercionFailed) as exc:
-        raise ProofError(f"not a polynomial: {poly_expr}") from exc
+    return poly.compose(substitution), shifts
+
+
+def _monomial(names: Sequence[str], exponents: Sequence[int]) -> str:
+    factors = [name if e == 1 else f"{name}**{e}" for name, e in zip(names, exponents, strict=True) if e]
+    return "*".join(factors) or "1"
+
+
+def _sign_certificate(poly: PolyElement, variables: Sequence[Variable], strict: bool) -> tuple[bool, dict[str, object]]:
+    """Whether the shifted polynomial has every coefficient ≥ 0 and a constant > 0 (``strict``) or
+    ≥ 0, and the certificate: the substitution and the coefficients by monomial in the x′."""
+    shifted, shifts = _shifted(poly, variables)
+    names = [f"{v.name}_" for v in variables]
+    terms = {_monomial(names, monomial): _fraction_of(c) for monomial, c in shifted.terms()}
+    constant = terms.get("1", Fraction(0))
+    certificate = {"substitution": shifts, "coefficients": {k: str(v) for k, v in terms.items()}}
+    return all(c >= 0 for c in terms.values()) and (constant > 0 if strict else constant >= 0), certificate
 
 
 def _sign_holds(expr: sympy.Expr, variables: Sequence[Variable], strict: bool) -> Callable[[Point], bool | None]:
@@ -308,23 +348,18 @@ def _sign_holds(expr: sympy.Expr, variables: Sequence[Variable], strict: bool) -
 def check_polynomial_sign(expr: sympy.Expr, variables: Sequence[Variable], *, strict: bool) -> Outcome:
     """``expr > 0`` (``strict``) or ``expr ≥ 0`` for a polynomial, every variable bounded on one side:
     after x = low + x′, every coefficient is ≥ 0 and the constant term is > 0 (strict) or ≥ 0."""
-    _polynomial(expr, variables)  # the statement itself must be a polynomial, before any substitution
-    poly, shifts = _shifted(expr, variables)
-    terms = {str(sympy.Mul(*(s ** e for s, e in zip(poly.gens, monom, strict=True)))): Fraction(
-        int(c.p), int(c.q)) for monom, c in poly.terms()}
-    constant = terms.get("1", Fraction(0))
-    certificate = {"substitution": shifts, "coefficients": {k: str(v) for k, v in terms.items()}}
-    if all(c >= 0 for c in terms.values()) and (constant > 0 if strict else constant >= 0):
+    holds, certificate = _sign_certificate(_polynomial(expr, variables), variables, strict)
+    if holds:
         return Outcome("proved", "polynomial sign", certificate)
-
     counterexample = search_counterexample(_sign_holds(expr, variables, strict), variables)
     return Outcome("refuted" if counterexample else "unproved", "polynomial sign", certificate, counterexample)
 
 
 def check_rational_sign(expr: sympy.Expr, variables: Sequence[Variable], *, strict: bool) -> Outcome:
-    """``expr > 0`` (``strict``) or ``≥ 0`` for a rational function p/q: the denominator q is proved
-    > 0 and the numerator p proved > 0 (≥ 0) by :func:`check_polynomial_sign`, both certificates
-    kept. On failure the whole expression is searched for a counterexample.
+    """``expr > 0`` (``strict``) or ``≥ 0`` for a rational function p/q in lowest terms: the
+    denominator q is proved > 0 and the numerator p proved > 0 (≥ 0) by the coefficient certificate
+    of :func:`check_polynomial_sign`, both kept. On failure the whole expression is searched for a
+    counterexample.
 
     The same statement recurs (the heads every compiled machine shares), so each (statement, ranges,
     strictness) is decided once per process: the check is a pure function of them."""
@@ -333,12 +368,12 @@ def check_rational_sign(expr: sympy.Expr, variables: Sequence[Variable], *, stri
 
 @functools.lru_cache(maxsize=1024)
 def _rational_sign(expr: sympy.Expr, variables: tuple[Variable, ...], strict: bool) -> Outcome:
-    numerator, denominator = _numerator_and_denominator(sympy.sympify(expr))
-    below = check_polynomial_sign(denominator, variables, strict=True)
-    above = check_polynomial_sign(numerator, variables, strict=strict)
-    certificate = {"numerator": str(numerator), "denominator": str(denominator),
-                   "numerator certificate": above.certificate, "denominator certificate": below.certificate}
-    if below.proved and above.proved:
+    numerator, denominator = _rational_function(expr, variables)
+    below, below_certificate = _sign_certificate(denominator, variables, True)
+    above, above_certificate = _sign_certificate(numerator, variables, strict)
+    certificate = {"numerator": str(numerator.as_expr()), "denominator": str(denominator.as_expr()),
+                   "numerator certificate": above_certificate, "denominator certificate": below_certificate}
+    if below and above:
         return Outcome("proved", "rational sign", certificate)
 
     counterexample = search_counterexample(_sign_holds(expr, variables, strict), variables)
@@ -349,7 +384,7 @@ def check_affine_on_box(expr: sympy.Expr, variables: Sequence[Variable], *, stri
     """An affine ``expr > 0`` (``strict``) or ``≥ 0`` on the box of the variables' bounds: checked at
     every vertex, where an affine function takes its minimum."""
     poly = _polynomial(expr, variables)
-    if poly.total_degree() > 1:
+    if max((sum(m) for m in poly.monoms()), default=0) > 1:
         raise ProofError(f"not affine in {[v.name for v in variables]}: {expr}")
     unbounded = [v.name for v in variables if v.low is None or v.high is None]
     if unbounded:

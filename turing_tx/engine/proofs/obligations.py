@@ -59,8 +59,8 @@ def by_induction(premises: Sequence[Obligation], name: str, group: str, explanat
                 proved = False
             cases.append(Case(premise.name, int(proved), 1))
         outcome = check_cases(cases)
-        return Outcome(outcome.status, "composition", {"premises": [p.name for p in shared]},
-                       outcome.counterexample)
+        missing = None if outcome.counterexample is None else {"premise not proved": outcome.counterexample["case"]}
+        return Outcome(outcome.status, "composition", {"premises": [p.name for p in shared]}, missing)
 
     statement = sympy.Eq(sympy.Symbol("unproved premises"), 0)
     return [*shared, Obligation(name, group, statement, (), check, explanation)]
@@ -136,8 +136,11 @@ class ProofReport:
                 "obligations": [r.to_json() for r in self.results]}
 
 
-def discharge(obligations: Iterable[Obligation]) -> ProofReport:
-    """Run every obligation's check; a statement the core cannot read is a failure with its reason."""
+def discharge(obligations: Iterable[Obligation], *, stop_at_failure: bool = False) -> ProofReport:
+    """Run every obligation's check; a statement the core cannot read is a failure with its reason.
+
+    ``stop_at_failure``: stop after the first obligation that is not proved (a screening run that only
+    needs the verdict; the report then lists the obligations checked so far)."""
     report = ProofReport()
     for obligation in obligations:
         start = time.perf_counter()
@@ -146,4 +149,6 @@ def discharge(obligations: Iterable[Obligation]) -> ProofReport:
         except ProofError as exc:
             outcome, error = Outcome("unproved", "none"), str(exc)
         report.results.append(Result(obligation, outcome, time.perf_counter() - start, error))
+        if stop_at_failure and not report.results[-1].proved:
+            break
     return report

@@ -150,8 +150,9 @@ def _prove_nonnegative(expr: sympy.Expr, variables: Sequence[Variable]) -> Outco
     """``expr ≥ 0`` on the variables' ranges: the vertex check where the expression is affine in
     bounded variables, else the rational-sign certificate. The same argument recurs in many cases of
     a split (a scratch coordinate cleared in every case), so each (argument, ranges) is proved once."""
-    used = tuple(v for v in variables if v.symbol in expr.free_symbols)
-    missing = expr.free_symbols - {v.symbol for v in used}
+    free = expr.free_symbols
+    used = tuple(v for v in variables if v.symbol in free)
+    missing = free - {v.symbol for v in used}
     if missing:
         raise ProofError(f"symbols without a stated range: {', '.join(sorted(map(str, missing)))}")
     return _prove_nonnegative_once(expr, used)
