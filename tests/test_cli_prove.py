@@ -117,3 +117,10 @@ def test_a_users_rnn_with_a_broken_transformer_is_refuted_and_run(capsys):
 ])
 def test_user_errors_are_one_line_and_exit_2(capsys, arguments, fragment):
     assert_usage_error(run_cli(capsys, *arguments), fragment)
+
+
+def test_without_positional_encoding_the_network_is_shown_blind_to_order(capsys):
+    code, out, _ = run_cli(capsys, "prove", BB2, "-i", "1011", "-c", "bhattamishra-pe", "--ablate", "pos_encoding")
+    executed = next(line for line in out.splitlines() if line.startswith("executed: "))
+    assert code == 1 and "diverges from the reference at step 1" in executed
+    assert "and on its reversal" in executed and "coincide while the RNN's states differ" in executed

@@ -11,16 +11,18 @@ counterexample the input never reaches is said to be so, not passed off as a div
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from turing_tx.constructions.lockstep import verify
-from turing_tx.constructions.protocol import CompiledMachine, RNNConstruction
+from turing_tx.constructions.protocol import CompiledMachine, PermutationRun, RNNConstruction
 from turing_tx.constructions.rnn_runs import run_rnn
 from turing_tx.engine.model import Model
+from turing_tx.engine.numbers import DEFAULT_BACKEND
 from turing_tx.engine.proofs.obligations import ProofReport, Result, discharge
-from turing_tx.errors import ExecutionError
+from turing_tx.errors import ExecutionError, UsageError
 from turing_tx.rnn.network import RNN
 
 #: a counterexample is executed with a run of at least this many steps (or ticks) ...
@@ -42,19 +44,29 @@ class Execution:
     detail: str
     reach: int | None
     unit: str = "steps"
+    symmetry: PermutationRun | None = None
 
     def sentence(self) -> str:
         """One line for the report and the terminal."""
         if self.diverged:
-            return (f"executed: a run of {self.steps} {self.unit} of this network diverges from the reference "
+            text = (f"executed: a run of {self.steps} {self.unit} of this network diverges from the reference "
                     f"at {self.unit[:-1]} {self.first_mismatch}: {self.detail}")
-        return (f"executed: a run of {self.steps} {self.unit} of this network agrees with the reference "
-                "(the counterexample is a point this input does not reach within the run)")
+        else:
+            text = (f"executed: a run of {self.steps} {self.unit} of this network agrees with the reference "
+                    "(the counterexample is a point this input does not reach within the run)")
+        if self.symmetry is not None:
+            text += (f"; and its outputs on the input {' '.join(self.symmetry.encoder_input)} and on its reversal "
+                     f"{' '.join(self.symmetry.permuted_input)} coincide while {self.symmetry.reference} differ: "
+                     "it cannot see their order")
+        return text
 
     def to_json(self) -> dict[str, Any]:
         return {"obligation": self.obligation, "steps": self.steps, "diverged": self.diverged,
                 "first_mismatch": self.first_mismatch, "detail": self.detail, "reach": self.reach,
-                "unit": self.unit}
+                "unit": self.unit, "symmetry": None if self.symmetry is None else {
+                    "input": list(self.symmetry.encoder_input), "reversal": list(self.symmetry.permuted_input),
+                    "outputs_coincide": self.symmetry.outputs_coincide,
+                    "reference_differs": self.symmetry.reference_differs}}
 
 
 def horizon(result: Result, cap: int) -> tuple[int, int | None]:
@@ -80,8 +92,23 @@ def execute(compiled: CompiledMachine, report: ProofReport, network: Model | RNN
         return None
     steps, reach = horizon(failure, cap)
     verification = verify(compiled, steps, model=network)
-    return Execution(failure.obligation.name, steps, not verification.verified, verification.first_mismatch,
-                     verification.detail or "", reach)
+    execution = Execution(failure.obligation.name, steps, not verification.verified, verification.first_mismatch,
+                          verification.detail or "", reach)
+    if not isinstance(network, Model):
+        return execution
+    return dataclasses.replace(execution, symmetry=_order_blind(compiled, network))
+
+
+def _order_blind(compiled: CompiledMachine, network: Model) -> PermutationRun | None:
+    """The symmetry a failed proof may stand for: the network's outputs on the input and on its
+    reversal coincide (for MIN_HORIZON positions) while the computation it simulates tells them apart
+    — a network without positional information. None when that is not so, or when the construction
+    cannot run a permuted input."""
+    try:
+        permuted = compiled.run_permuted(network, MIN_HORIZON, DEFAULT_BACKEND)
+    except (UsageError, ExecutionError):
+        return None
+    return permuted if permuted.outputs_coincide and permuted.reference_differs else None
 
 
 def prove_rnn(construction: RNNConstruction, rnn: RNN, model: Model | None = None) -> ProofReport:
