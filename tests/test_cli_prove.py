@@ -124,3 +124,24 @@ def test_without_positional_encoding_the_network_is_shown_blind_to_order(capsys)
     executed = next(line for line in out.splitlines() if line.startswith("executed: "))
     assert code == 1 and "diverges from the reference at step 1" in executed
     assert "and on its reversal" in executed and "coincide while the RNN's states differ" in executed
+
+
+def test_a_model_every_run_of_two_thousand_steps_accepts_is_refuted_and_breaks_at_step_2007(capsys, tmp_path):
+    """The last-write head's tie-break skewed by 1/4000 (query weight c:r → k1 = 4001/4000): verify
+    passes 2000 steps; prove refutes a selection lemma at a write read back 8192 positions later and
+    runs the counterexample: the run diverges at step 2007. Testing is not proving."""
+    machine, path = "1RB1LB_0LA1RA", tmp_path / "skewed.json"
+    assert run_cli(capsys, "compile", machine, "-o", str(path))[0] == 0
+    document = json.loads(path.read_text(encoding="utf-8"))
+    head = next(h for layer in document["decoder"] for h in layer["self_attn"]["heads"]
+                if h["name"] == "dec2.self_attn.head0")
+    head["Q"]["c:r"]["k1"] = "4001/4000"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    code, out, _ = run_cli(capsys, "verify", machine, "--model", str(path), "--max-steps", "2000")
+    assert code == 0 and out.startswith("verified: ")
+    code, out, _ = run_cli(capsys, "prove", machine, "--model", str(path))
+    lines = out.splitlines()
+    assert code == 1 and lines[-1].startswith("not proved: ")
+    assert any("d = 8192" in line for line in lines)
+    executed = next(line for line in lines if line.startswith("executed: "))
+    assert "diverges from the reference at step 2007: step 2007: read 0 (network) vs 1 (machine)" in executed
