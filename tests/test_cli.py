@@ -71,7 +71,10 @@ def test_verify_and_compile_then_run_the_file(capsys, tmp_path):
     (["run", "1RB1LB_1LA1R"], "row B has 5 characters"),
     (["run", "1RB1LB_1LA1RZ", "--input", "12"], "input symbol 2 is not a symbol of the machine"),
     (["run", "no-such-file.txt"], "no such file"),
-    (["run", BB2, "--max-steps", "-1"], "step limit must be non-negative"),
+    (["run", BB2, "--max-steps", "-1"], "expected a non-negative integer step limit"),
+    (["run", BB2, "--max-steps", "2e15"], "past the bound 1,000,000,000,000,000"),
+    (["run", BB2, "--time-limit", "inf"], "at most 1,000,000,000 s"),
+    (["run", BB2, "--backend", "mpmath:1000000000"], "past the bound 100,000"),
     (["run", BB2, "--construction", "nonsense"], "unknown construction 'nonsense'"),
     (["run", BB2, "--backend", "nonsense"], "unknown number backend"),
 ])

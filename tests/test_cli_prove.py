@@ -113,7 +113,8 @@ def test_a_users_rnn_with_a_broken_transformer_is_refuted_and_run(capsys):
     (("prove", "--rnn", COUNTER), "--rnn needs -c bhattamishra-pe"),
     (("prove", "--rnn", COUNTER, "-c", "perez"), "--rnn needs -c bhattamishra-pe"),
     (("prove", BB2, "--rnn", COUNTER, "-c", "bhattamishra-pe"), "does not apply with --rnn"),
-    (("prove", BB2, "--execute-steps", "-1"), "non-negative"),
+    (("prove", BB2, "--execute-steps", "-1"), "expected a non-negative integer run length"),
+    (("prove", BB2, "--execute-steps", "2e6"), "past the bound 1,000,000"),
 ])
 def test_user_errors_are_one_line_and_exit_2(capsys, arguments, fragment):
     assert_usage_error(run_cli(capsys, *arguments), fragment)

@@ -10,6 +10,8 @@ their run options (:func:`add_run_options`).
 from __future__ import annotations
 
 import argparse
+import os
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -40,25 +42,41 @@ def constructions() -> tuple[str, ...]:
     return tuple(construction_names())
 
 
-def non_negative_int(text: str) -> int:
-    """A step limit (argparse type): an integer ≥ 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"step limit must be non-negative, got {value}")
+#: the largest step limit accepted: beyond any run that can finish (10^15 steps at a million steps a
+#: second take thirty years), and small enough for every count to stay a machine-sized integer
+MAX_STEPS = 10 ** 15
+#: the longest time limit accepted, in seconds (about thirty years): a typo's bound, not a resource's
+MAX_SECONDS = 10 ** 9
+_COUNT = re.compile(r"[0-9][0-9_]*(?:[eE][0-9]+)?")
+
+
+def bounded_count(text: str, what: str, bound: int) -> int:
+    """An integer 0 ≤ n ≤ ``bound`` written as digits (``1_000_000``) or in e-notation (``5e7``);
+    anything else, or a value past the bound, is an argparse error naming it."""
+    if not _COUNT.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer {what}, got {text!r}")
+    mantissa, _, exponent = text.strip().lower().replace("_", "").partition("e")
+    if exponent and int(exponent) > 30:
+        raise argparse.ArgumentTypeError(f"{what} {text} is past the bound {bound:,}")
+    value = int(mantissa) * 10 ** int(exponent or 0)
+    if value > bound:
+        raise argparse.ArgumentTypeError(f"{what} {text} is past the bound {bound:,}")
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """A step limit (argparse type): an integer 0 ≤ n ≤ MAX_STEPS, digits or e-notation (``5e7``)."""
+    return bounded_count(text, "step limit", MAX_STEPS)
+
+
 def positive_float(text: str) -> float:
-    """A time limit in seconds (argparse type): a number > 0."""
+    """A time limit in seconds (argparse type): a finite number 0 < s ≤ MAX_SECONDS."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"time limit must be positive, got {text}")
+    if not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"time limit must be positive and at most {MAX_SECONDS:,} s, got {text}")
     return value
 
 
@@ -133,10 +151,16 @@ def check_format_applies(spec: str, format: str | None) -> None:
 
 
 def check_output_file(path: str) -> None:
-    """The directory of an output file must exist: checked before any work, so no run is lost to it."""
-    directory = Path(path).parent
+    """An output file's path must name a file in an existing directory this process may write in:
+    checked before any work, so no run is lost to it (the write itself is atomic)."""
+    target = Path(path)
+    directory = target.parent
+    if target.is_dir():
+        raise UsageError(f"{path}: is a directory; give a file name")
     if not directory.is_dir():
         raise UsageError(f"{path}: no such directory {directory}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(f"{path}: cannot write in directory {directory} (permission denied)")
 
 
 def report_warnings(loaded: LoadedMachine) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 
 from turing_tx.cli.args import (
     add_machine_arguments,
+    bounded_count,
     check_output_file,
     constructions,
     forbid,
-    non_negative_int,
     resolve_machine,
 )
 from turing_tx.cli.output import EXIT_MISMATCH
@@ -47,6 +47,14 @@ from turing_tx.rnn.network import RNN
 
 #: report kinds by the output file's extension
 REPORT_KINDS = {".md": "markdown", ".html": "html", ".json": "json"}
+#: the longest run a counterexample is executed with: the exact transformer's run costs grow with its
+#: length squared, and a million steps already take hours
+MAX_EXECUTE_STEPS = 1_000_000
+
+
+def execute_steps(text: str) -> int:
+    """``--execute-steps`` (argparse type): an integer 0 ≤ n ≤ MAX_EXECUTE_STEPS."""
+    return bounded_count(text, "run length", MAX_EXECUTE_STEPS)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -67,9 +75,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     prove.add_argument("--ablate", default=None, metavar="NAME",
                        help="prove the network with this ablation applied (an ablation name of turing-tx ablate, "
                             "e.g. dec0.cross_attn.residual)")
-    prove.add_argument("--execute-steps", type=non_negative_int, default=DEFAULT_HORIZON_CAP, metavar="N",
+    prove.add_argument("--execute-steps", type=execute_steps, default=DEFAULT_HORIZON_CAP, metavar="N",
                        help="run a failed proof's counterexample for at most N steps or ticks "
-                            f"(default {DEFAULT_HORIZON_CAP}; the exact run costs grow with N²)")
+                            f"(default {DEFAULT_HORIZON_CAP}, at most {MAX_EXECUTE_STEPS:,}: the exact run's "
+                            "cost grows with N²)")
     prove.add_argument("--json", action="store_true", help="print the whole proof as one JSON object")
     prove.add_argument("--output", "-o", default=None, metavar="FILE",
                        help="also write the proof report, by extension: .md (Markdown), .html (MathML formulas, "

@@ -8,7 +8,8 @@ The interpreter converts them once, through a backend, into the scalar type it c
 - ``fraction``: the standard library's ``Fraction``, the pure-Python fallback;
 - ``flint``: python-flint ``fmpq`` (optional dependency);
 - ``float64`` / ``float32``: numpy floats, for precision ablations only;
-- ``mpmath:<bits>``: mpmath binary floats with a mantissa of the given number of bits.
+- ``mpmath:<bits>``: mpmath binary floats with a mantissa of the given number of bits (2 to
+  ``MPMATH_MAX_BITS``).
 
 Exact backends never see a float: conversion from anything but ``Fraction``/``int`` is refused.
 """
@@ -16,6 +17,7 @@ Exact backends never see a float: conversion from anything but ``Fraction``/``in
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -123,11 +125,19 @@ def _numpy_float_backend(name: str, dtype: Any) -> Backend:
                                                 else f.numerator), numpy_dtype=dtype)
 
 
+#: the largest mpmath precision accepted, in bits: precision ablations study tens to thousands of bits,
+#: and far beyond this every operation costs more than the exact backends' (which are exact)
+MPMATH_MAX_BITS = 100_000
+
+
 def _mpmath_backend(bits: int) -> Backend:
     import mpmath
 
     if bits < 2:
         raise UsageError(f"mpmath precision must be at least 2 bits, got {bits}")
+    if bits > MPMATH_MAX_BITS:
+        raise UsageError(f"mpmath precision {bits} bits is past the bound {MPMATH_MAX_BITS:,} (at that precision "
+                         "an exact backend, gmpy2 or flint, is faster and exact)")
 
     def convert(f: Fraction) -> Any:
         with mpmath.workprec(bits):
@@ -154,7 +164,7 @@ def get_backend(name: str = DEFAULT_BACKEND) -> Backend:
         return _numpy_float_backend(name, np.float32)
     if name.startswith("mpmath:"):
         bits_text = name.partition(":")[2]
-        if not bits_text.isdigit():
+        if not re.fullmatch(r"[0-9]{1,30}", bits_text):
             raise UsageError(f"bad backend {name!r}: expected mpmath:<bits>, e.g. mpmath:53")
         return _mpmath_backend(int(bits_text))
     raise UsageError(f"unknown number backend {name!r} (expected gmpy2, fraction, flint, float64, "
