@@ -253,9 +253,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def test_cli_ablate_and_components(tmp_path: Path, capsys) -> None:
     args = _parser().parse_args(["ablate", BB2, "--construction", "bhattamishra-mask",
-                                 "-o", str(tmp_path), "--quiet"])
+                                 "-o", str(tmp_path), "--quiet", "--no-prove"])  # proofs: test_ablation_proofs
     assert command.run(args) == 0
-    assert json.loads((tmp_path / "report.json").read_text())["constructions"] == ["bhattamishra-mask"]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["constructions"] == ["bhattamishra-mask"] and report["options"]["prove"] is False
+    assert all(v["proof"] is None for v in report["verdicts"]) and report["overview"]["proof_counts"] == {}
     assert command.run(_parser().parse_args(["components", BB2, "--construction", "perez"])) == 0
     assert "dec2.ffn" in capsys.readouterr().out
 

@@ -20,7 +20,8 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CELL_TIMEOUT = 120
 BUDGET_SECONDS = 60
-EXPECTED = ["01_perez_bb3.ipynb", "02_bhattamishra_theorems.ipynb", "03_ablation_cross_residual.ipynb"]
+EXPECTED = ["01_perez_bb3.ipynb", "02_bhattamishra_theorems.ipynb", "03_ablation_cross_residual.ipynb",
+            "04_proving_perez_bb3.ipynb"]
 
 
 @pytest.mark.slow

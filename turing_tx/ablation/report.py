@@ -1,10 +1,13 @@
 """Render a study (:func:`~turing_tx.ablation.study.run_study`) as report.json, report.md and a
-self-contained report.html (inline CSS and SVG), written atomically and byte-identical on rerun.
+self-contained report.html (inline CSS and SVG), written atomically.
 
 Both documents open like the paper's figure: the verdict counts (agree / documented departure /
-disagree), a legend of the marks used, and per construction a matrix of components × machines; then
-where each check ran, the sweeps (plots in HTML) and the witnesses; the run log comes last (folded
-in HTML). What they say is computed once, in :mod:`turing_tx.ablation.summary`.
+disagree) and, when the study proved them, the proof counts (proved necessary / proved not needed /
+unconfirmed), a legend of the marks used, and per construction a matrix of components × machines; then
+where each check ran, the sweeps (plots in HTML) and the witnesses; the run log, with the proofs,
+comes last (folded in HTML). report.md and report.html are byte-identical on a rerun; report.json is
+too, except the seconds each proof took. What they say is computed once, in
+:mod:`turing_tx.ablation.summary`.
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ _ENVIRONMENT = {
 
 
 def overview(report: dict[str, Any]) -> dict[str, Any]:
-    """The JSON form of the report's opening: what ran, the verdict counts and where each check ran."""
+    """The JSON form of the report's opening: what ran, the verdict counts, the proof counts (empty
+    without proofs) and where each check ran."""
     return {"constructions_run": summary.constructions_run(report),
             "constructions_not_run": [c["construction"] for c in summary.constructions_not_run(report)],
             "verdict_counts": summary.verdict_counts(report["verdicts"]),
+            "proof_counts": summary.proof_counts(report["verdicts"]),
             "check_sites": [site.to_json() for site in summary.check_sites(report)]}
 
 
@@ -109,6 +114,8 @@ def _context(report: dict[str, Any]) -> dict[str, Any]:
     return {
         "report": report, "results": report["results"], "matrices": matrices, "precision": precision,
         "windows": windows, "counts": summary.verdict_counts(report["verdicts"]),
+        "proof_counts": summary.proof_counts(report["verdicts"]), "proofs": summary.proof_rows(report["verdicts"]),
+        "proof_text": summary.proof_text,
         "constructions": summary.constructions_run(report), "not_run": summary.constructions_not_run(report),
         "legend": summary.legend(report, matrices, precision, windows), "sites": summary.check_sites(report),
         "marks": summary.MARKS, "mark_status": {mark: s for s, mark in summary.MARKS.items()},

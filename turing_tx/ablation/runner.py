@@ -4,7 +4,8 @@
 simulator's; :class:`Runner` runs the protocol (``docs/ablation.md``, "The protocol") for every
 component of a construction (surgery, probe input, rebuilt without the component, pair removed, and
 the construction-level checks of the claims table) and returns :class:`Result` rows and per-component
-:class:`Verdict` rows. Every row is plain data, so reports and tests consume the same objects.
+:class:`Verdict` rows, each verdict optionally with the prover's account of the component
+(:mod:`turing_tx.ablation.proofs`). Every row is plain data, so reports and tests consume the same objects.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from turing_tx.ablation.claims import SURGERY, ComponentClaim, Evidence, claims_for, verdict
 from turing_tx.ablation.components import component_names
+from turing_tx.ablation.proofs import Attempt, prove_model
 from turing_tx.ablation.subjects import Subject, make_subject
 from turing_tx.ablation.transforms import Ablation, AblationError, parse_ablation
 from turing_tx.constructions.protocol import Observation
@@ -120,6 +122,9 @@ class Verdict:
     reason: str
     rows: dict[str, dict[str, Any]]
     note: str = ""
+    #: the prover's account (:func:`~turing_tx.ablation.proofs.prove_model` of the surgery model, with the
+    #: rebuilt model's under ``rebuilt``); None when the study was run without proofs
+    proof: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -183,8 +188,10 @@ class Runner:
             return None
         return make_subject(self.construction, self.machine, self.machine.parse_word(self.claims.probe))
 
-    def study(self, components: Iterable[str] | None = None) -> tuple[list[Result], list[Verdict]]:
-        """Surgery, probe, rebuild, pair and check runs for each claimed component, with verdicts."""
+    def study(self, components: Iterable[str] | None = None, *,
+              prove: bool = False) -> tuple[list[Result], list[Verdict]]:
+        """Surgery, probe, rebuild, pair and check runs for each claimed component, with verdicts (and,
+        with ``prove``, each verdict's proof status)."""
         if self.subject.model is None:
             return [], []
         names = list(components) if components is not None else [
@@ -198,7 +205,7 @@ class Runner:
             if claim is None:
                 results.append(self.run(component))
                 continue
-            rows, evidence = self._component_rows(component, claim, probe, pairs)
+            rows, evidence, rebuilt = self._component_rows(component, claim, probe, pairs)
             agrees, reason = verdict(claim, evidence)
             for row in rows:
                 row.paper_claim = claim.paper_claim if row.protocol != "pair" else f"{claim.claim}: pair needed"
@@ -206,12 +213,25 @@ class Runner:
             results.extend(r for r in rows if r.protocol != "pair" or r.ablation.startswith(component + "+"))
             verdicts.append(Verdict(self.construction, machine_label(self.machine), component, claim.claim,
                                     claim.paper_claim, agrees, reason,
-                                    {r.protocol: _summary(r) for r in rows}, claim.note))
+                                    {r.protocol: _summary(r) for r in rows}, claim.note,
+                                    self.proof(component, probe, rebuilt) if prove else None))
         return results, verdicts
 
+    def proof(self, component: str, probe: Subject | None, rebuilt: Model | None) -> dict[str, Any]:
+        """The prover's account of ``component``: the surgery model proved (its counterexample executed on
+        the given input, then on the probe input), and the ``rebuilt`` model the rebuilt run ran, if any."""
+        self.progress(f"{self.construction}: prove {component}")
+        subjects = (self.subject,) if probe is None else (self.subject, probe)
+        runs = tuple((s, parse_ablation(component, s.model).apply(s.model)) for s in subjects if s.model is not None)
+        surgery = prove_model(self.subject, Attempt(runs[0][1], runs), self.max_steps)
+        return {**surgery, "rebuilt": None if rebuilt is None else
+                prove_model(self.subject, Attempt(rebuilt, ((self.subject, rebuilt),)), self.max_steps)}
+
     def _component_rows(self, component: str, claim: ComponentClaim, probe: Subject | None,
-                        pairs: dict[frozenset[str], Result]) -> tuple[list[Result], Evidence]:
+                        pairs: dict[frozenset[str], Result]) -> tuple[list[Result], Evidence, Model | None]:
+        """The runs ``claim`` needs, the evidence they give, and the rebuilt model (None: no rebuilt run)."""
         evidence = Evidence()
+        rebuilt_model = None
         surgery = self.run(component)
         rows = [surgery]
         evidence.surgery_breaks = surgery.breaks
@@ -223,7 +243,8 @@ class Runner:
             evidence.rebuild_exact = not surgery.breaks
         elif claim.rebuild is not None:
             rebuilt = self.subject.rebuild(claim.rebuild)  # and make sure it really lacks the component
-            row = self.run(component, "rebuilt", model=parse_ablation(component, rebuilt).apply(rebuilt))
+            rebuilt_model = parse_ablation(component, rebuilt).apply(rebuilt)
+            row = self.run(component, "rebuilt", model=rebuilt_model)
             row.note = "rebuilt with " + (", ".join(f"{k}={v}" for k, v in sorted(claim.rebuild.items()))
                                           or "the standard form (the component is inert)")
             rows.append(row)
@@ -243,7 +264,7 @@ class Runner:
         if permutation and permutation["component"] == component:
             row, evidence.permutation_invariant = self.permutation(component, permutation["word"])
             rows.append(row)
-        return rows, evidence
+        return rows, evidence, rebuilt_model
 
     def finite_outputs(self, component: str, check: dict[str, Any]) -> tuple[Result, bool]:
         """Distinct outputs without ``component`` over a long run of a non-halting machine,

@@ -1,9 +1,10 @@
 """A whole ablation study: constructions × machines × ablations, gathered into one report dict.
 
 :func:`run_study` drives :class:`~turing_tx.ablation.runner.Runner` for each construction and
-machine: the component protocol with verdicts, optionally every pair of components, extra named
-ablations, and the precision, temperature and window sweeps. The result is plain JSON-ready data
-with sorted, deterministic content; :mod:`turing_tx.ablation.report` renders it.
+machine: the component protocol with verdicts (optionally each with its proof status, see
+:mod:`turing_tx.ablation.proofs`), optionally every pair of components, extra named ablations, and the
+precision, temperature and window sweeps. The result is plain JSON-ready data with sorted,
+deterministic content (but for the seconds each proof took); :mod:`turing_tx.ablation.report` renders it.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ CONTEXT_STEPS = 3
 
 @dataclass
 class StudyOptions:
-    """What to run beyond the component protocol."""
+    """What to run beyond the component protocol (``prove``: the prover's account of each verdict's
+    component; off by default here because it costs about a second per component, on in the CLI)."""
 
     pairs: bool = False
+    prove: bool = False
     precisions: list[str] = field(default_factory=list)
     temperatures: list[Fraction] = field(default_factory=list)
     windows: list[int] = field(default_factory=list)
@@ -42,7 +45,7 @@ class StudyOptions:
     max_steps: int = 10_000
 
     def to_json(self) -> dict[str, Any]:
-        return {"pairs": self.pairs, "precisions": self.precisions,
+        return {"pairs": self.pairs, "prove": self.prove, "precisions": self.precisions,
                 "temperatures": [str(t) for t in self.temperatures], "windows": self.windows,
                 "ablations": self.ablations, "max_steps": self.max_steps}
 
@@ -106,7 +109,7 @@ def _window_section(runner: Runner, rows: list[Result], target: str) -> dict[str
 
 def run_study(constructions: Sequence[str], machines: Sequence[tuple[TuringMachine, tuple[int, ...]]],
               options: StudyOptions, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Every run the options ask for, as one JSON-ready report."""
+    """Every run the options ask for, as one JSON-ready report (deterministic except the proofs' seconds)."""
     report: dict[str, Any] = {
         "format": FORMAT, "constructions": list(constructions),
         "machines": [{"machine": machine_label(m), "word": m.format_symbols(w)} for m, w in machines],
@@ -119,7 +122,7 @@ def run_study(constructions: Sequence[str], machines: Sequence[tuple[TuringMachi
             runner = Runner(construction, machine, word, options.max_steps, progress=progress)
             report["components"].setdefault(construction, [] if runner.subject.model is None
                                             else component_table(runner.subject.model))
-            rows, verdicts = runner.study()
+            rows, verdicts = runner.study(prove=options.prove)
             if options.pairs:
                 rows += runner.all_pairs()
             rows += [runner.run(name, "named") for name in options.ablations if runner.subject.model is not None]

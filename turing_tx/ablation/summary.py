@@ -6,6 +6,8 @@ Markdown and the HTML report say the same thing:
 
 - :func:`status`: a verdict as ``agree``, ``departs`` (the construction's claims table documents a
   departure from the paper, e.g. ``necessary*`` where Fig. 2 says one-of-pair) or ``disagrees``;
+- :func:`proof_text` and :func:`proof_counts`: the prover's account of a verdict's component (proved
+  necessary, proved not needed, unconfirmed), when the study proved it;
 - :func:`matrices`: per construction, components × machines of observed verdicts with their witness;
 - :func:`check_sites`: on which machine and input each kind of run was made (the finite-outputs check
   runs on the claims table's own machine, the probe on the probe word, …);
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from turing_tx.ablation import proofs
 from turing_tx.ablation.sweeps import mantissa_bits
 
 Row = Mapping[str, Any]
@@ -74,6 +77,64 @@ def verdict_counts(verdicts: Iterable[Row]) -> dict[str, int]:
     return counts
 
 
+# -- proofs ----------------------------------------------------------------------------------------
+def proof_text(verdict: Row) -> str:
+    """The proof column: the surgery model's status, and the rebuilt model's beside it when the rebuilt
+    run was made (e.g. ``surgery proved necessary, rebuilt proved not needed``); '' without proofs."""
+    proof = verdict.get("proof")
+    if not proof:
+        return ""
+    if not proof["rebuilt"]:
+        return proof["status"]
+    return f"surgery {proof['status']}, rebuilt {proof['rebuilt']['status']}"
+
+
+def _accounts(verdict: Row) -> list[tuple[str, Row]]:
+    """The verdict's proofs by model: the surgery model's, then the rebuilt model's if it was made."""
+    proof = verdict.get("proof")
+    if not proof:
+        return []
+    return [("surgery", proof)] + ([("rebuilt", proof["rebuilt"])] if proof["rebuilt"] else [])
+
+
+def _obligation_text(failure: Row | None) -> str:
+    """The first failing obligation as ``group: name``, with the core's error when it could not read it."""
+    if not failure:
+        return ""
+    return f"{failure['group']}: {failure['name']}" + (f" ({failure['error']})" if failure["error"] else "")
+
+
+def proof_rows(verdicts: Iterable[Row]) -> list[dict[str, str]]:
+    """One row per proof (surgery, then rebuilt model) for the reports' proof table and hover texts: the
+    status, the first failing obligation with its counterexample, and the deciding execution."""
+    return [{"construction": verdict["construction"], "machine": verdict["machine"],
+             "component": verdict["component"], "model": model, "status": account["status"],
+             "summary": account["summary"], "obligation": _obligation_text(account["first_failure"]),
+             "counterexample": ", ".join(f"{k} = {v}" for k, v in
+                                         ((account["first_failure"] or {}).get("counterexample") or {}).items()),
+             "execution": proofs.execution_sentence(account)}
+            for verdict in verdicts for model, account in _accounts(verdict)]
+
+
+def proof_details(verdict: Row) -> list[str]:
+    """Every line the prover has to say about a verdict's component (none without proofs)."""
+    lines = []
+    for row in proof_rows([verdict]):
+        lines.append(f"proof of the {row['model']} model: {row['status']} ({row['summary']})")
+        if row["obligation"]:
+            lines.append(f"first failing obligation: {row['obligation']}"
+                         + (f"; counterexample: {row['counterexample']}" if row["counterexample"] else ""))
+        if row["execution"]:
+            lines.append(row["execution"])
+    return lines
+
+
+def proof_counts(verdicts: Iterable[Row]) -> dict[str, int]:
+    """How many proofs (surgery and rebuilt models) end in each status; empty when none was made."""
+    statuses = [account["status"] for verdict in verdicts for _, account in _accounts(verdict)]
+    return {s: statuses.count(s) for s in proofs.STATUSES} if statuses else {}
+
+
 def constructions_run(report: Row) -> list[str]:
     """The constructions asked for that made at least one run, in the order asked."""
     ran = {r["construction"] for r in report["results"]}
@@ -120,13 +181,15 @@ def _site(machine: str, word: str) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """One observed verdict: its status, the claim it tests, the run it rests on, and every run."""
+    """One observed verdict: its status, the claim it tests, the run it rests on, every run, and the
+    prover's account ('' without proofs)."""
 
     status: str
     claim: str
     protocol: str
     divergence: str
     detail: str
+    proof: str = ""
 
     @property
     def mark(self) -> str:
@@ -193,7 +256,8 @@ def _cell(verdict: Row, runs: _Runs) -> Cell:
         witness = witness_text(run)
         lines.append(text + (f"; {witness}" if witness else "") + (f"; {summary['note']}" if summary["note"] else ""))
     deciding = _deciding(verdict)
-    return Cell(status(verdict), verdict["claim"], deciding, divergence(verdict["rows"][deciding]), "\n".join(lines))
+    return Cell(status(verdict), verdict["claim"], deciding, divergence(verdict["rows"][deciding]),
+                "\n".join(lines + proof_details(verdict)), proof_text(verdict))
 
 
 def _machine_columns(report: Row, verdicts: Sequence[Row]) -> tuple[str, ...]:
@@ -357,6 +421,11 @@ def _divergence_entries(cells: Sequence[Cell]) -> list[tuple[str, str]]:
     return [(mark, text) for word, mark, text in DIVERGENCE_MARKS if word in used]
 
 
+def _proof_entries(verdicts: Iterable[Row]) -> list[tuple[str, str]]:
+    counts = proof_counts(verdicts)
+    return [(s, proofs.MEANINGS[s]) for s in proofs.STATUSES if counts.get(s)]
+
+
 def _bound_entries(bounds: Sequence[str]) -> list[tuple[str, str]]:
     entries = {"≤": "the smallest value swept already works: the true minimum may be lower",
                ">": "no value swept works: the minimum lies above the range"}
@@ -366,12 +435,12 @@ def _bound_entries(bounds: Sequence[str]) -> list[tuple[str, str]]:
 def legend(report: Row, figures: Sequence[Matrix], precision: Sequence[Row],
            windows: Sequence[Row]) -> list[tuple[str, str]]:
     """(mark, meaning) for every mark the report uses and no other: verdict marks, claims, divergence
-    cells, sweep bounds, and the dash of a step the ablated run never decoded."""
+    cells, proof statuses, sweep bounds, and the dash of a step the ablated run never decoded."""
     cells = [c for m in figures for r in m.rows for c in r.cells if c is not None]
     bounds = [m["bound"] for p in precision for m in p["minimal"]] \
         + [w[k] for w in windows for k in ("plain", "with_bos")]
     entries = _status_entries(cells) + _claim_entries(report["verdicts"]) + _divergence_entries(cells) \
-        + _bound_entries(bounds)
+        + _proof_entries(report["verdicts"]) + _bound_entries(bounds)
     if any(s["decoded_head"] is None for d in report["trace_diffs"] for s in d["steps"]):
         entries.append(("–", "no decoded step: the ablated run stopped before it"))
     return entries

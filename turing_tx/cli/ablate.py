@@ -3,7 +3,7 @@
     turing-tx components MACHINE --construction perez
     turing-tx ablate MACHINE [MACHINE ...] --construction X|all [--input WORD] [--pairs]
                      [--precision float32,float64,mpmath:8-40] [--temperature 1/10,1/100]
-                     [--window 1-30] [--ablation NAME ...] [--max-steps N] -o DIR [--quiet]
+                     [--window 1-30] [--ablation NAME ...] [--max-steps N] [--no-prove] -o DIR [--quiet]
 
 The ablation machinery (networkx, jinja2, matplotlib) is imported by the handlers and by ``ablate
 --help`` (which lists the ablation names the machinery documents), never to build the parser, so
@@ -84,6 +84,9 @@ def add_parser(subparsers: Any) -> None:
     ablate.add_argument("--ablation", action="append", default=[], metavar="NAME",
                         help="an extra named ablation (repeatable; the names are listed below)")
     add_max_steps(ablate, DEFAULT_MAX_STEPS, f"step limit of every run (default {DEFAULT_MAX_STEPS})")
+    ablate.add_argument("--prove", action=argparse.BooleanOptionalAction, default=True,
+                        help="prove each component's verdict with the prover: proved necessary, proved not "
+                             "needed or unconfirmed (default: on; about a second per component)")
     ablate.add_argument("-o", "--output", required=True,
                         help="directory for report.json/.md/.html (files of the same name are replaced)")
     ablate.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -139,7 +142,7 @@ def _ablate(args: argparse.Namespace) -> int:
         precisions=parse_precisions(args.precision) if args.precision else [],
         temperatures=parse_numbers(args.temperature, "--temperature") if args.temperature else [],
         windows=parse_windows(args.window) if args.window else [],
-        ablations=list(args.ablation), max_steps=args.max_steps)
+        ablations=list(args.ablation), max_steps=args.max_steps, prove=args.prove)
     machines = _machines(args.machines, args.input)
     quiet = args.quiet or not sys.stderr.isatty()
     with tqdm(desc="ablate", unit="run", file=sys.stderr, disable=quiet) as bar:

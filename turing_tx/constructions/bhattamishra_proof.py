@@ -34,6 +34,7 @@ obligation's ``reach`` counts RNN ticks (decoder positions + 1).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -170,9 +171,17 @@ def nonnegative(expr: sympy.Expr, variables: Sequence[Variable]) -> bool:
     rational-sign certificate, for affine expressions after :func:`_reflected`. An affine expression
     whose exact range goes below 0 is not sent to the core at all (it is false somewhere)."""
     expr = sympy.expand(expr)
-    used = [v for v in variables if v.symbol in expr.free_symbols]
-    if expr.free_symbols - {v.symbol for v in used}:
+    free = expr.free_symbols
+    used = tuple(v for v in variables if v.symbol in free)
+    if free - {v.symbol for v in used}:
         raise ProofError(f"symbols without a stated range in {expr}")
+    return _nonnegative_once(expr, used)
+
+
+@functools.lru_cache(maxsize=8192)
+def _nonnegative_once(expr: sympy.Expr, used: tuple[Variable, ...]) -> bool:
+    """:func:`nonnegative` on the variables ``expr`` uses, decided once per process: the same
+    argument recurs for every input symbol, case and compiled model of the same RNN."""
     if not used:
         value = evaluate(expr, {})
         return value is not None and value >= 0

@@ -32,12 +32,13 @@ p = j + d, j = j′ + 1 + e, w = c ± g, N = 1 + f + g and so on, with the new v
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import sympy
 
 from turing_tx.engine.model import HARDMAX, Attention, FeedForward, Head, Layer, Model
-from turing_tx.engine.patterns import ALL, CAUSAL
+from turing_tx.engine.patterns import ALL, CAUSAL, Pattern
 from turing_tx.engine.proofs.core import (
     Case,
     Outcome,
@@ -105,21 +106,21 @@ def _one_hot(prefix: str, name: str | None) -> dict[str, sympy.Expr]:
 # -- what the heads read, how they normalise and mask -----------------------------------------------
 
 def _head_shape(model: Model, name: str, reads: frozenset[str], value_reads: Callable[[str], bool],
-                pattern: object, score_kind: str | None) -> Outcome:
+                pattern: Pattern, score_kind: str | None) -> Outcome:
     """A finite check: the head exists, reads only ``reads`` in its query and key and only what
     ``value_reads`` accepts in its value, uses hardmax, the mask ``pattern`` and the score kind."""
     head = _head(model, name)
     cases = [Case(f"{name} reads {c}", 1, 0) for c in sorted((head.query.inputs() | head.key.inputs()) - reads)]
     cases += [Case(f"{name}'s value reads {c}", 1, 0) for c in sorted(head.value.inputs()) if not value_reads(c)]
     cases.append(Case(f"{name} normalises with hardmax", int(head.normalizer == HARDMAX), 1))
-    cases.append(Case(f"{name} has the mask {pattern.label}", int(head.pattern == pattern), 1))  # type: ignore[attr-defined]
+    cases.append(Case(f"{name} has the mask {pattern.label()}", int(head.pattern == pattern), 1))
     if score_kind is not None:
         cases.append(Case(f"{name} scores with {score_kind}", int(head.score == score_kind), 1))
     return check_cases(cases)
 
 
 def _shape(model: Model, name: str, group: str, reads: Iterable[str], value_reads: Callable[[str], bool],
-           pattern: object, score_kind: str | None, why: str) -> Obligation:
+           pattern: Pattern, score_kind: str | None, why: str) -> Obligation:
     statement = sympy.Eq(sympy.Symbol(f"stray reads of {name}"), 0)
     return Obligation(f"{name}: what it reads, its mask and normaliser", group, statement, (),
                       lambda: _head_shape(model, name, frozenset(reads), value_reads, pattern, score_kind), why)
@@ -159,6 +160,12 @@ class _Scores:
         return score(_head(self.model, self.name), query, key)
 
 
+@functools.lru_cache(maxsize=256)
+def _factored(expression: sympy.Expr) -> sympy.Expr:
+    """The statement as the report shows it, factored (the same heads recur in every compiled model)."""
+    return sympy.factor(expression)
+
+
 def _positive_scores(name: str, group: str, compute: Callable[[], sympy.Expr], variables: tuple[Variable, ...],
                      why: str, reach: Callable[[Mapping[str, object]], int | None], strict: bool = True,
                      ) -> Obligation:
@@ -167,7 +174,7 @@ def _positive_scores(name: str, group: str, compute: Callable[[], sympy.Expr], v
     then fails with the reason)."""
     relation = sympy.StrictGreaterThan if strict else sympy.GreaterThan
     try:
-        expression = sympy.factor(compute())
+        expression = _factored(compute())
     except ProofError:
         expression = sympy.Symbol(name)
     return Obligation(name, group, relation(expression, 0), variables,

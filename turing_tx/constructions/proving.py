@@ -29,15 +29,19 @@ from turing_tx.rnn.network import RNN
 MIN_HORIZON = 200
 #: ... and at most this many by default: the exact transformer's run is quadratic in its length
 DEFAULT_HORIZON_CAP = 5_000
+#: the positions a network runs on an input and on its reversal to show it blind to their order
+SYMMETRY_POSITIONS = 40
 
 
 @dataclass(frozen=True)
 class Execution:
-    """A run made to confirm a failed proof: its length, whether it agreed with the reference, the
-    first divergent step (or tick: ``unit``) and its one-line description, and the step the
-    counterexample pointed at (``reach``; None when its obligation cannot say)."""
+    """A run made to confirm a failed proof: how long it was allowed (``horizon``) and ran (``steps``:
+    a halting machine stops sooner), whether it agreed with the reference, the first divergent step
+    (or tick: ``unit``) and its one-line description, and the step the counterexample pointed at
+    (``reach``; None when its obligation cannot say)."""
 
     obligation: str
+    horizon: int
     steps: int
     diverged: bool
     first_mismatch: int | None
@@ -49,11 +53,11 @@ class Execution:
     def sentence(self) -> str:
         """One line for the report and the terminal."""
         if self.diverged:
-            text = (f"executed: a run of {self.steps} {self.unit} of this network diverges from the reference "
+            text = (f"executed: run for up to {self.horizon} {self.unit}, this network diverges from the reference "
                     f"at {self.unit[:-1]} {self.first_mismatch}: {self.detail}")
         else:
-            text = (f"executed: a run of {self.steps} {self.unit} of this network agrees with the reference "
-                    "(the counterexample is a point this input does not reach within the run)")
+            text = (f"executed: this network agrees with the reference on all {self.steps} {self.unit} of a run "
+                    f"allowed {self.horizon} (the counterexample is a point this input does not reach)")
         if self.symmetry is not None:
             text += (f"; and its outputs on the input {' '.join(self.symmetry.encoder_input)} and on its reversal "
                      f"{' '.join(self.symmetry.permuted_input)} coincide while {self.symmetry.reference} differ: "
@@ -61,7 +65,7 @@ class Execution:
         return text
 
     def to_json(self) -> dict[str, Any]:
-        return {"obligation": self.obligation, "steps": self.steps, "diverged": self.diverged,
+        return {"obligation": self.obligation, "horizon": self.horizon, "steps": self.steps, "diverged": self.diverged,
                 "first_mismatch": self.first_mismatch, "detail": self.detail, "reach": self.reach,
                 "unit": self.unit, "symmetry": None if self.symmetry is None else {
                     "input": list(self.symmetry.encoder_input), "reversal": list(self.symmetry.permuted_input),
@@ -92,8 +96,9 @@ def execute(compiled: CompiledMachine, report: ProofReport, network: Model | RNN
         return None
     steps, reach = horizon(failure, cap)
     verification = verify(compiled, steps, model=network)
-    execution = Execution(failure.obligation.name, steps, not verification.verified, verification.first_mismatch,
-                          verification.detail or "", reach)
+    ran = verification.steps if verification.verified else verification.first_mismatch or 0
+    execution = Execution(failure.obligation.name, steps, ran, not verification.verified,
+                          verification.first_mismatch, verification.detail or "", reach)
     if not isinstance(network, Model):
         return execution
     return dataclasses.replace(execution, symmetry=_order_blind(compiled, network))
@@ -101,11 +106,11 @@ def execute(compiled: CompiledMachine, report: ProofReport, network: Model | RNN
 
 def _order_blind(compiled: CompiledMachine, network: Model) -> PermutationRun | None:
     """The symmetry a failed proof may stand for: the network's outputs on the input and on its
-    reversal coincide (for MIN_HORIZON positions) while the computation it simulates tells them apart
+    reversal coincide (for SYMMETRY_POSITIONS positions) while the computation it simulates tells them apart
     — a network without positional information. None when that is not so, or when the construction
     cannot run a permuted input."""
     try:
-        permuted = compiled.run_permuted(network, MIN_HORIZON, DEFAULT_BACKEND)
+        permuted = compiled.run_permuted(network, SYMMETRY_POSITIONS, DEFAULT_BACKEND)
     except (UsageError, ExecutionError):
         return None
     return permuted if permuted.outputs_coincide and permuted.reference_differs else None
@@ -128,6 +133,6 @@ def execute_rnn(construction_name: str, rnn: RNN, word: Sequence[str], report: P
     try:
         run = run_rnn(rnn, word, construction_name, ticks, model=model)
     except ExecutionError as exc:
-        return Execution(failure.obligation.name, ticks, True, 1, str(exc), reach, "ticks")
-    return Execution(failure.obligation.name, ticks, not run.verified, run.mismatch_tick, run.mismatch, reach,
-                     "ticks")
+        return Execution(failure.obligation.name, ticks, 1, True, 1, str(exc), reach, "ticks")
+    return Execution(failure.obligation.name, ticks, run.mismatch_tick or run.ticks, not run.verified,
+                     run.mismatch_tick, run.mismatch, reach, "ticks")

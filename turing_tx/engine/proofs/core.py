@@ -277,8 +277,9 @@ def check_identity(lhs: sympy.Expr, rhs: sympy.Expr, variables: Sequence[Variabl
     """``lhs = rhs`` wherever both are defined: lhs − rhs in lowest terms p/q has p = 0, the zero
     polynomial (or lhs − rhs already expands to 0 term by term). Without variables it is one exact
     evaluation."""
-    difference = sympy.sympify(lhs) - sympy.sympify(rhs)
-    free = difference.free_symbols
+    lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
+    difference = lhs - rhs
+    free = lhs.free_symbols | rhs.free_symbols
     variables = [v for v in variables if v.symbol in free]  # a statement is read in the symbols it has
     if not variables:
         value = _closed(difference)
