@@ -13,14 +13,21 @@ with layer = {"name", "self_attn", "cross_attn" (or null), "ffn"}; an attention 
 residual = {"name", "enabled", "scale"}. Matrices are sparse maps ``input → {output → "p/q"}``.
 Choices, and why: biases of Q/K/V are not needed by any construction, so there
 is no ``one`` convention; the output projection is folded into V; positional encodings are named
-features of i rather than code. Readers reject unknown versions, malformed or unreduced rationals,
-duplicate keys and names missing from ``coords``, with the JSON-pointer path of the culprit.
+features of i rather than code.
+
+A document is checked whole before any part is built, and the first problem is one
+:class:`~turing_tx.errors.ModelFormatError` line with the JSON-pointer path of the culprit: plain JSON
+(no NaN, no over-long integer, no deep nesting), the ``format`` and ``version`` header, the schema
+``turing_tx/schemas/model.schema.json`` (types, required and unknown keys, distinct names, canonical
+rationals, size bounds), then what a schema cannot say: every coordinate and hidden unit a part uses is
+declared, part names are unique, each attention sublayer reads the stack its place says, windows and
+temperatures are positive, and the machine in the metadata has a table of its declared shape.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,7 +39,8 @@ from turing_tx.engine.positional import PositionalEncoding
 from turing_tx.errors import ModelError, ModelFormatError
 from turing_tx.io.atomic import write_atomic
 from turing_tx.io.rationals import format_rational, parse_rational
-from turing_tx.io.strict_json import JsonReader, load_json
+from turing_tx.io.schema import check_plain, pointer, show, validate
+from turing_tx.io.strict_json import load_json
 from turing_tx.io.textfile import read_text
 
 FORMAT, VERSION = "turing-tx-model", 1
@@ -105,108 +113,205 @@ def save(model: Model, path: str | Path) -> None:
     write_atomic(path, dumps(model))
 
 
-# -- reading --------------------------------------------------------------------------------------
-class _Reader(JsonReader):
-    """Typed access to a model document: rationals, vectors, matrices and parts, errors with the path."""
+# -- reading: the checks ---------------------------------------------------------------------------
+Where = tuple[object, ...]
+Problem = tuple[Where, str]
+WINDOWED = ("window", "strided", "bigbird")
 
-    def __init__(self, source: str) -> None:
-        super().__init__(source, ModelFormatError)
 
-    def rational(self, text: Any, path: str) -> Fraction:
-        if not isinstance(text, str):
-            raise self.fail(path, f"{json.dumps(text)} is not an exact rational (write it as a string \"p/q\")")
-        try:
-            return parse_rational(text)
-        except ValueError as exc:
-            raise self.fail(path, str(exc)) from None
+def _check_header(data: Any, source: str) -> None:
+    """The document says it is a model JSON of this version (which decides the schema that applies)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ModelFormatError(f"{source}: /format: not a turing-tx model (expected \"format\": \"{FORMAT}\")")
+    if data.get("version") != VERSION:
+        raise ModelFormatError(f"{source}: /version: unsupported version {show(data.get('version'))} "
+                               f"(this reader knows {VERSION})")
 
-    def vector(self, obj: Any, path: str) -> dict[str, Fraction]:
-        if not isinstance(obj, dict):
-            raise self.fail(path, "expected an object of rationals")
-        return {name: self.rational(v, f"{path}/{name}") for name, v in obj.items()}
 
-    def matrix(self, obj: Any, path: str) -> LinearMap:
-        if not isinstance(obj, dict):
-            raise self.fail(path, "expected an object of rows")
-        return LinearMap.build({name: self.vector(row, f"{path}/{name}") for name, row in obj.items()})
+def _unknown(names: Iterable[str], known: Collection[str], path: Where, what: str) -> Iterator[Problem]:
+    """Each of ``names`` (keys at ``path``) that is not one of ``known``."""
+    for name in names:
+        if name not in known:
+            yield (*path, name), f"unknown {what} {name!r}"
 
-    def residual(self, obj: Any, path: str) -> Residual:
-        return Residual(self.get(obj, "name", path, str), self.get(obj, "enabled", path, bool),
-                        self.rational(self.get(obj, "scale", path, str), f"{path}/scale"))
 
-    def head(self, obj: Any, path: str) -> Head:
-        pattern = self.get(obj, "pattern", path, dict)
-        normalizer = self.get(obj, "normalizer", path, dict)
-        try:
-            return Head(self.get(obj, "name", path, str), self.matrix(obj.get("Q"), f"{path}/Q"),
-                        self.matrix(obj.get("K"), f"{path}/K"), self.matrix(obj.get("V"), f"{path}/V"),
-                        self.get(obj, "score", path, str), Pattern.from_json(pattern),
-                        Normalizer(self.get(normalizer, "kind", f"{path}/normalizer", str),
-                                   self.rational(normalizer.get("temperature", "1"), f"{path}/normalizer"),
-                                   int(normalizer.get("features", 0)), int(normalizer.get("seed", 0))))
-        except (ModelError, KeyError, TypeError, ValueError) as exc:
-            raise self.fail(path, str(exc)) from None
+def _matrix_problems(matrix: dict[str, dict[str, str]], path: Where, rows: Collection[str], row_kind: str,
+                     columns: Collection[str], column_kind: str) -> Iterator[Problem]:
+    """Rows of ``matrix`` that are not ``rows``, then entries that are not ``columns``."""
+    yield from _unknown(matrix, rows, path, row_kind)
+    for row, entries in matrix.items():
+        yield from _unknown(entries, columns, (*path, row), column_kind)
 
-    def attention(self, obj: Any, path: str) -> Attention | None:
-        if obj is None:
-            return None
-        source = self.get(obj, "source", path, str)
-        if source not in ("self", "encoder"):
-            raise self.fail(f"{path}/source", f"expected self or encoder, got {source!r}")
-        heads = self.get(obj, "heads", path, list)
-        return Attention(self.get(obj, "name", path, str), source,
-                         tuple(self.head(h, f"{path}/heads/{i}") for i, h in enumerate(heads)),
-                         self.residual(self.get(obj, "residual", path, dict), f"{path}/residual"))
 
-    def ffn(self, obj: Any, path: str) -> FeedForward:
-        hidden = self.get(obj, "hidden", path, list)
-        if not all(isinstance(h, str) for h in hidden):
-            raise self.fail(f"{path}/hidden", "expected a list of unit names")
-        try:
-            return FeedForward(
-                self.get(obj, "name", path, str), tuple(hidden),
-                self.matrix(obj.get("W1"), f"{path}/W1"), self.vector(obj.get("b1", {}), f"{path}/b1"),
-                self.matrix(obj.get("W2"), f"{path}/W2"), self.vector(obj.get("b2", {}), f"{path}/b2"),
-                self.get(obj, "activation", path, str),
-                self.residual(self.get(obj, "residual", path, dict), f"{path}/residual"))
-        except ModelError as exc:
-            raise self.fail(path, str(exc)) from None
+def _machine_problems(machine: dict[str, Any], path: Where) -> Iterator[Problem]:
+    """The machine a model records: halt names apart from states, and a table of one entry per state
+    and symbol whose writes, next states and halt names exist."""
+    symbols, states, halts, table = machine["symbols"], machine["states"], machine["halts"], machine["table"]
+    for index, halt in enumerate(halts):
+        if halt in states:
+            yield (*path, "halts", index), f"{halt!r} is both a state and a halt name"
+    if len(table) != len(states):
+        yield (*path, "table"), f"expected {len(states)} rows (one per state), got {len(table)}"
+    for q, row in enumerate(table):
+        if len(row) != len(symbols):
+            yield (*path, "table", q), f"expected {len(symbols)} entries (one per symbol), got {len(row)}"
+        for a, entry in enumerate(row):
+            where = (*path, "table", q, a)
+            target, halt = entry.get("next"), entry.get("halt")
+            if entry["write"] >= len(symbols):
+                yield (*where, "write"), f"symbol {entry['write']} is not in 0..{len(symbols) - 1}"
+            if target is not None and target not in states:
+                yield (*where, "next"), f"unknown state {target!r}"
+            if halt is not None and halt not in halts:
+                yield (*where, "halt"), f"unknown halt name {halt!r}"
+            if (target is None) == (halt is None):
+                yield where, "an entry goes to exactly one state (next) or halt name (halt)"
+    for index, state in enumerate(machine.get("added_states", [])):
+        if state >= len(states):
+            yield (*path, "added_states", index), f"{state} is not a state (0..{len(states) - 1})"
 
-    def layers(self, items: list[Any], path: str) -> tuple[Layer, ...]:
-        return tuple(self.layer(item, f"{path}/{i}") for i, item in enumerate(items))
 
-    def layer(self, obj: Any, path: str) -> Layer:
-        return Layer(self.get(obj, "name", path, str), self.attention(self.get(obj, "self_attn", path, dict),
-                                                                      f"{path}/self_attn"),
-                     self.ffn(self.get(obj, "ffn", path, dict), f"{path}/ffn"),
-                     self.attention(self.get(obj, "cross_attn", path, dict, optional=True), f"{path}/cross_attn"))
+class _Checks:
+    """What the schema cannot say about a schema-valid model document, as (path, problem) pairs in
+    document order: every name a part uses is declared, and part names are unique (the interpreter and
+    the ablations address heads, FFNs and residuals by name)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.coords = frozenset(data["coords"])
+        self.parts: dict[str, Where] = {}
+
+    def problems(self) -> Iterator[Problem]:
+        data = self.data
+        encoding = data.get("positional_encoding")
+        if encoding is not None:
+            yield from _unknown(encoding["features"], self.coords, ("positional_encoding", "features"), "coordinate")
+        for token, vector in data["embedding"].items():
+            yield from _unknown(vector, self.coords, ("embedding", token), "coordinate")
+        yield from _unknown(data["decoder_seed"], self.coords, ("decoder_seed",), "coordinate")
+        for stack in ("encoder", "decoder"):
+            for index, layer in enumerate(data[stack]):
+                yield from self.layer(layer, (stack, index), stack == "encoder")
+        machine = data["metadata"].get("machine")
+        if machine is not None:
+            yield from _machine_problems(machine, ("metadata", "machine"))
+
+    def name(self, part: dict[str, Any], path: Where) -> Iterator[Problem]:
+        """``part``'s name, unless an earlier part has it."""
+        first = self.parts.setdefault(part["name"], path)
+        if first != path:
+            yield (*path, "name"), f"duplicate part name {part['name']!r} (also {pointer((*first, 'name'))})"
+
+    def layer(self, layer: dict[str, Any], path: Where, encoder: bool) -> Iterator[Problem]:
+        """A layer's parts; its self-attention reads its own stack, a decoder's cross-attention the
+        encoder, and an encoder layer has no cross-attention (the interpreter would ignore one)."""
+        yield from self.name(layer, path)
+        if encoder and layer.get("cross_attn") is not None:
+            yield (*path, "cross_attn"), "an encoder layer has no cross-attention (write null)"
+        for key, source in (("self_attn", "self"), ("cross_attn", "encoder")):
+            sub = layer.get(key)
+            if sub is None:
+                continue
+            if sub["source"] != source:
+                yield (*path, key, "source"), f"the {key} sublayer reads {source!r}, got {sub['source']!r}"
+            yield from self.attention(sub, (*path, key))
+        yield from self.ffn(layer["ffn"], (*path, "ffn"))
+
+    def attention(self, sub: dict[str, Any], path: Where) -> Iterator[Problem]:
+        yield from self.name(sub, path)
+        yield from self.name(sub["residual"], (*path, "residual"))
+        for index, head in enumerate(sub["heads"]):
+            yield from self.head(head, (*path, "heads", index))
+
+    def head(self, head: dict[str, Any], path: Where) -> Iterator[Problem]:
+        yield from self.name(head, path)
+        pattern, temperature = head["pattern"], head["normalizer"].get("temperature", "1")
+        if pattern["kind"] in WINDOWED and pattern.get("w", 0) < 1:
+            yield (*path, "pattern", "w"), f"a {pattern['kind']} pattern needs a window w of at least 1"
+        if parse_rational(temperature) <= 0:
+            yield (*path, "normalizer", "temperature"), f"the temperature must be positive, got {temperature}"
+        yield from _unknown(head["Q"], self.coords, (*path, "Q"), "coordinate")
+        yield from _unknown(head["K"], self.coords, (*path, "K"), "coordinate")
+        yield from _matrix_problems(head["V"], (*path, "V"), self.coords, "coordinate", self.coords, "coordinate")
+
+    def ffn(self, ffn: dict[str, Any], path: Where) -> Iterator[Problem]:
+        yield from self.name(ffn, path)
+        yield from self.name(ffn["residual"], (*path, "residual"))
+        hidden = frozenset(ffn["hidden"])
+        yield from _matrix_problems(ffn["W1"], (*path, "W1"), self.coords, "coordinate", hidden, "hidden unit")
+        yield from _unknown(ffn.get("b1", {}), hidden, (*path, "b1"), "hidden unit")
+        yield from _matrix_problems(ffn["W2"], (*path, "W2"), hidden, "hidden unit", self.coords, "coordinate")
+        yield from _unknown(ffn.get("b2", {}), self.coords, (*path, "b2"), "coordinate")
+
+
+# -- reading: building the model from a checked document --------------------------------------------
+def _rationals(vector: dict[str, str]) -> dict[str, Fraction]:
+    return {name: parse_rational(text) for name, text in vector.items()}
+
+
+def _linear(matrix: dict[str, dict[str, str]]) -> LinearMap:
+    return LinearMap.build({row: _rationals(entries) for row, entries in matrix.items()})
+
+
+def _residual_from(obj: dict[str, Any]) -> Residual:
+    return Residual(obj["name"], obj["enabled"], parse_rational(obj["scale"]))
+
+
+def _head_from(obj: dict[str, Any]) -> Head:
+    normalizer = obj["normalizer"]
+    return Head(obj["name"], _linear(obj["Q"]), _linear(obj["K"]), _linear(obj["V"]), obj["score"],
+                Pattern.from_json(obj["pattern"]),
+                Normalizer(normalizer["kind"], parse_rational(normalizer.get("temperature", "1")),
+                           normalizer.get("features", 0), normalizer.get("seed", 0)))
+
+
+def _attention_from(obj: dict[str, Any]) -> Attention:
+    return Attention(obj["name"], obj["source"], tuple(_head_from(h) for h in obj["heads"]),
+                     _residual_from(obj["residual"]))
+
+
+def _ffn_from(obj: dict[str, Any]) -> FeedForward:
+    return FeedForward(obj["name"], tuple(obj["hidden"]), _linear(obj["W1"]), _rationals(obj.get("b1", {})),
+                       _linear(obj["W2"]), _rationals(obj.get("b2", {})), obj["activation"],
+                       _residual_from(obj["residual"]))
+
+
+def _layer_from(obj: dict[str, Any]) -> Layer:
+    cross = obj.get("cross_attn")
+    return Layer(obj["name"], _attention_from(obj["self_attn"]), _ffn_from(obj["ffn"]),
+                 None if cross is None else _attention_from(cross))
+
+
+def _model_from(data: dict[str, Any]) -> Model:
+    encoding = data.get("positional_encoding")
+    return Model(
+        construction=data["construction"],
+        coords=tuple(data["coords"]),
+        embedding={token: _rationals(vector) for token, vector in data["embedding"].items()},
+        encoder=tuple(_layer_from(layer) for layer in data["encoder"]),
+        decoder=tuple(_layer_from(layer) for layer in data["decoder"]),
+        decoder_seed=_rationals(data["decoder_seed"]),
+        positional_encoding=None if encoding is None else PositionalEncoding(encoding["name"],
+                                                                             dict(encoding["features"])),
+        metadata=data["metadata"],
+        ablations=tuple(data["ablations"]),
+    )
 
 
 def model_from_json(data: Any, source: str = "<model>") -> Model:
-    reader = _Reader(source)
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise reader.fail("/format", f"not a turing-tx model (expected \"format\": \"{FORMAT}\")")
-    if data.get("version") != VERSION:
-        raise reader.fail("/version", f"unsupported version {data.get('version')!r} (this reader knows {VERSION})")
-    coords = reader.get(data, "coords", "", list)
-    encoding = reader.get(data, "positional_encoding", "", dict, optional=True)
+    """The model written as the parsed document ``data``, checked whole before any part is built: plain
+    JSON, then the header, the schema (``turing_tx/schemas/model.schema.json``) and the names parts use.
+    The first problem is a :class:`ModelFormatError` naming ``source`` and its JSON-pointer path."""
+    check_plain(data, source)
+    _check_header(data, source)
+    validate(data, "model", source)
+    problem = next(_Checks(data).problems(), None)
+    if problem is not None:
+        path, text = problem
+        raise ModelFormatError(f"{source}: {pointer(path)}: {text}")
     try:
-        positional = None if encoding is None else PositionalEncoding(
-            reader.get(encoding, "name", "/positional_encoding", str),
-            reader.get(encoding, "features", "/positional_encoding", dict))
-        return Model(
-            construction=reader.get(data, "construction", "", str),
-            coords=tuple(coords),
-            embedding={t: reader.vector(v, f"/embedding/{t}")
-                       for t, v in reader.get(data, "embedding", "", dict).items()},
-            encoder=reader.layers(reader.get(data, "encoder", "", list), "/encoder"),
-            decoder=reader.layers(reader.get(data, "decoder", "", list), "/decoder"),
-            decoder_seed=reader.vector(reader.get(data, "decoder_seed", "", dict), "/decoder_seed"),
-            positional_encoding=positional,
-            metadata=reader.get(data, "metadata", "", dict),
-            ablations=tuple(reader.get(data, "ablations", "", list)),
-        )
-    except ModelError as exc:
+        return _model_from(data)
+    except ModelError as exc:  # the parts' own invariants, should a check above ever let one through
         raise ModelFormatError(f"{source}: {exc}") from None
 
 

@@ -11,6 +11,7 @@ with positions. :func:`load_json` turns both into one-line errors of the caller'
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from turing_tx.errors import TuringTxError
@@ -61,6 +62,9 @@ def load_json(text: str, source: str, error: type[TuringTxError]) -> Any:
         raise error(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise error(f"{source}: invalid JSON: nesting too deep") from None
+    except ValueError:  # an integer past Python's digit limit for int(str)
+        raise error(f"{source}: invalid JSON: an integer of more than {sys.get_int_max_str_digits()} "
+                    "digits") from None
     try:
         duplicate = _first_duplicate(document)
     except RecursionError:

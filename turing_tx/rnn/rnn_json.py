@@ -17,6 +17,11 @@ One UTF-8 JSON object (``docs/formats.md``, "RNN JSON"), following the model JSO
   d_h rows of d_h entries, ``W_x`` d_h rows of |inputs| entries, ``b`` and ``h0`` lists of d_h
   entries, all in the order of ``units`` and ``inputs``. The two forms may be mixed per field.
 - ``W_x``, ``b``, ``h0``, ``name`` and ``metadata`` are optional (zero, empty). h0 entries lie in [0, 1].
+- A document is checked whole before the RNN is built: plain JSON (no NaN, no over-long integer, no
+  deep nesting), the header (format, version, required and unknown keys), the schema
+  ``turing_tx/schemas/rnn.schema.json`` (types, distinct names, canonical rationals, size bounds), then
+  what a schema cannot say (every row and entry names a declared unit or input symbol, dense lists have
+  one entry per name, h0 in [0, 1]).
 - Errors are :class:`~turing_tx.errors.ModelFormatError` with one line naming the file and the
   JSON-pointer path, e.g. ``rnn.json: /W_h/u1/u3: unknown unit 'u3'``. Duplicate keys, unknown keys
   and unknown versions are errors; nothing is repaired.
@@ -28,16 +33,18 @@ crash never leaves a half-written model behind.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from turing_tx.errors import ModelError, ModelFormatError
 from turing_tx.io.atomic import write_atomic
 from turing_tx.io.rationals import format_rational, parse_rational
-from turing_tx.io.strict_json import json_pointer, load_json
+from turing_tx.io.schema import check_plain, pointer, show, validate
+from turing_tx.io.strict_json import load_json
 from turing_tx.io.textfile import read_text
 from turing_tx.rnn.network import RNN
 
@@ -52,106 +59,86 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _rational(value: int | str) -> Fraction:
+    """A rational the schema has accepted: a JSON integer or a canonical ``"p/q"`` string."""
+    return Fraction(value) if isinstance(value, int) else parse_rational(value)
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """The declared names one index of a vector or matrix runs over (units or input symbols)."""
+
+    names: tuple[str, ...]
+    what: str
+
+    @cached_property
+    def known(self) -> frozenset[str]:
+        return frozenset(self.names)
+
+
 class _Reader:
-    """Validates one parsed document; every error names the source and the JSON-pointer path."""
+    """Checks one parsed document whole, then builds the RNN; every error names the source and the
+    JSON-pointer path: the header first, then the schema (``turing_tx/schemas/rnn.schema.json``), then
+    what it cannot say (names declared, dense sizes, h0 in [0, 1])."""
 
     def __init__(self, source: str) -> None:
         self.source = source
 
     def error(self, path: tuple[object, ...], problem: str) -> ModelFormatError:
-        return ModelFormatError(f"{self.source}: {json_pointer(*path)}: {problem}")
+        return ModelFormatError(f"{self.source}: {pointer(path)}: {problem}")
 
-    def rational(self, value: Any, path: tuple[object, ...]) -> Fraction:
-        """An exact rational: ``"p/q"`` in lowest terms (q > 1), ``"p"``, or a JSON integer."""
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Fraction(value)
-        if not isinstance(value, str):
-            hint = f"; write it as a string such as \"{Fraction(value).limit_denominator()}\"" if (
-                isinstance(value, float) and math.isfinite(value)) else ""
-            raise self.error(path, f"{json.dumps(value)} is not an exact rational{hint}")
-        try:
-            return parse_rational(value)
-        except ValueError as exc:
-            raise self.error(path, str(exc)) from None
-
-    def names(self, doc: Mapping[str, Any], key: str) -> tuple[str, ...]:
-        """A non-empty list of distinct non-empty strings (the unit or input names)."""
-        value = doc[key]
-        if not isinstance(value, list) or not value:
-            raise self.error((key,), "expected a non-empty list of names")
-        seen: set[str] = set()
-        for index, name in enumerate(value):
-            if not isinstance(name, str) or not name:
-                raise self.error((key, index), f"expected a non-empty string, got {json.dumps(name)}")
-            if name in seen:
-                raise self.error((key, index), f"duplicate name {name!r}")
-            seen.add(name)
-        return tuple(value)
-
-    def vector(self, value: Any, names: Sequence[str], path: tuple[object, ...],
-               what: str) -> dict[str, Fraction]:
-        """A sparse map name → rational, or a dense list in the order of ``names``; zeros dropped."""
+    def vector(self, value: dict[str, Any] | list[Any], axis: _Axis, path: tuple[object, ...]) -> dict[str, Fraction]:
+        """A sparse map name → rational, or a dense list in the order of the axis; zeros dropped."""
         if isinstance(value, list):
-            if len(value) != len(names):
+            if len(value) != len(axis.names):
                 size = _count(len(value), "entry", "entries")
-                raise self.error(path, f"{size}, expected {len(names)} (one per {what})")
-            pairs = [(name, self.rational(item, (*path, i))) for i, (name, item) in
-                     enumerate(zip(names, value, strict=True))]
-        elif isinstance(value, dict):
-            known = set(names)
-            pairs = []
-            for name, item in value.items():
-                if name not in known:
-                    raise self.error((*path, name), f"unknown {what} {name!r}")
-                pairs.append((name, self.rational(item, (*path, name))))
+                raise self.error(path, f"{size}, expected {len(axis.names)} (one per {axis.what})")
+            pairs: Iterable[tuple[str, Any]] = zip(axis.names, value, strict=True)
         else:
-            raise self.error(path, f"expected an object or a list, got {json.dumps(value)}")
-        return {name: number for name, number in pairs if number}
+            for name in value:
+                if name not in axis.known:
+                    raise self.error((*path, name), f"unknown {axis.what} {name!r}")
+            pairs = value.items()
+        return {name: number for name, number in ((n, _rational(v)) for n, v in pairs) if number}
 
-    def matrix(self, value: Any, units: Sequence[str], columns: Sequence[str], key: str,
-               what: str) -> dict[str, dict[str, Fraction]]:
-        """Rows per target unit: a sparse map of maps, or a dense list of ``len(units)`` rows."""
+    def matrix(self, value: dict[str, Any] | list[Any], units: _Axis, columns: _Axis,
+               key: str) -> dict[str, dict[str, Fraction]]:
+        """Rows per target unit: a sparse map of maps, or a dense list of one row per unit."""
         if isinstance(value, list):
-            if len(value) != len(units):
-                raise self.error((key,), f"{_count(len(value), 'row', 'rows')}, expected {len(units)} (one per unit)")
-            rows = zip(units, value, strict=True)
-            indexed = [((key, i), unit, row) for i, (unit, row) in enumerate(rows)]
-        elif isinstance(value, dict):
-            known = set(units)
+            if len(value) != len(units.names):
+                rows = _count(len(value), "row", "rows")
+                raise self.error((key,), f"{rows}, expected {len(units.names)} (one per unit)")
+            indexed = [((key, i), unit, row) for i, (unit, row) in enumerate(zip(units.names, value, strict=True))]
+        else:
             for unit in value:
-                if unit not in known:
+                if unit not in units.known:
                     raise self.error((key, unit), f"unknown unit {unit!r}")
             indexed = [((key, unit), unit, row) for unit, row in value.items()]
-        else:
-            raise self.error((key,), f"expected an object or a list of rows, got {json.dumps(value)}")
-        matrix = {unit: self.vector(row, columns, path, what) for path, unit, row in indexed}
+        matrix = {unit: self.vector(row, columns, path) for path, unit, row in indexed}
         return {unit: row for unit, row in matrix.items() if row}
 
     def rnn(self, doc: Any) -> RNN:
         if not isinstance(doc, dict):
             raise self.error((), "expected a JSON object")
         self.header(doc)
-        units, inputs = self.names(doc, "units"), self.names(doc, "inputs")
-        h0 = self.vector(doc.get("h0", {}), units, ("h0",), "unit")
+        validate(doc, "rnn", self.source)
+        units, inputs = _Axis(tuple(doc["units"]), "unit"), _Axis(tuple(doc["inputs"]), "input symbol")
+        w_h = self.matrix(doc["W_h"], units, units, "W_h")
+        w_x = self.matrix(doc.get("W_x", {}), units, inputs, "W_x")
+        bias = self.vector(doc.get("b", {}), units, ("b",))
+        h0 = self.vector(doc.get("h0", {}), units, ("h0",))
         for unit, value in h0.items():
             if not 0 <= value <= 1:
                 raise self.error(("h0", unit), f"{value} is outside [0, 1]")
-        name, metadata = doc.get("name", ""), doc.get("metadata", {})
-        if not isinstance(name, str):
-            raise self.error(("name",), f"expected a string, got {json.dumps(name)}")
-        if not isinstance(metadata, dict):
-            raise self.error(("metadata",), "expected a JSON object")
         try:
-            return RNN(units, inputs,
-                       w_h=self.matrix(doc["W_h"], units, units, "W_h", "unit"),
-                       w_x=self.matrix(doc.get("W_x", {}), units, inputs, "W_x", "input symbol"),
-                       bias=self.vector(doc.get("b", {}), units, ("b",), "unit"),
-                       h0=h0, name=name, metadata=dict(metadata))
+            return RNN(units.names, inputs.names, w_h=w_h, w_x=w_x, bias=bias, h0=h0, name=doc.get("name", ""),
+                       metadata=dict(doc.get("metadata", {})))
         except ModelError as exc:  # defensive: every case above should have been caught first
             raise self.error((), str(exc)) from None
 
     def header(self, doc: Mapping[str, Any]) -> None:
-        """The ``format`` and ``version`` fields, required keys present, no unknown keys."""
+        """The ``format`` and ``version`` fields, required keys present, no unknown keys: which document
+        this is, before the schema of its version applies."""
         for key in doc:
             if key not in _KEYS:
                 raise self.error((key,), f"unknown key {key!r} (expected {', '.join(_KEYS)})")
@@ -159,16 +146,21 @@ class _Reader:
             if key not in doc:
                 raise self.error((), f"missing key {key!r}")
         if doc["format"] != FORMAT:
-            raise self.error(("format",), f"expected {FORMAT!r}, got {json.dumps(doc['format'])}")
+            raise self.error(("format",), f"expected {FORMAT!r}, got {show(doc['format'])}")
         if doc["version"] != VERSION or isinstance(doc["version"], bool):
-            raise self.error(("version",), f"unknown version {json.dumps(doc['version'])} "
+            raise self.error(("version",), f"unknown version {show(doc['version'])} "
                                            f"(this reader knows version {VERSION})")
+
+
+def rnn_from_json(doc: Any, source: str = "<string>") -> RNN:
+    """The RNN written as the parsed document ``doc``; errors name ``source`` and the JSON-pointer path."""
+    check_plain(doc, source)
+    return _Reader(source).rnn(doc)
 
 
 def loads(text: str, source: str = "<string>") -> RNN:
     """The RNN written as JSON ``text``; errors name ``source`` and the JSON-pointer path."""
-    doc = load_json(text, source, ModelFormatError)
-    return _Reader(source).rnn(doc)
+    return rnn_from_json(load_json(text, source, ModelFormatError), source)
 
 
 def load(path: str | Path) -> RNN:
