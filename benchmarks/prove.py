@@ -31,7 +31,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 from turing_tx.constructions.proving import prove_machine, prove_rnn
@@ -43,6 +42,7 @@ from turing_tx.machines.machine import Entry, TuringMachine
 from turing_tx.machines.resolve import load
 from turing_tx.rnn import rnn_json
 from turing_tx.rnn.network import RNN
+from turing_tx.rnn.sampling import random_rnn
 
 MACHINE_CONSTRUCTIONS = ("perez", "siegelmann-sontag", "bhattamishra-pe", "bhattamishra-mask")
 RNN_CONSTRUCTIONS = ("bhattamishra-pe", "bhattamishra-mask")
@@ -130,21 +130,6 @@ def random_machine(rng: random.Random, max_states: int = 5, max_symbols: int = 4
     machine = TuringMachine(tuple(str(a) for a in range(k)), tuple("ABCDE"[:n]), halts, tuple(rows))
     word = tuple(rng.randint(1, k - 1) for _ in range(rng.randint(0, 6)))
     return machine, word
-
-
-def random_rnn(rng: random.Random, name: str) -> RNN:
-    """2–4 units, 2–3 input symbols, small random rational weights (about 60 % non-zero), h_0 sometimes
-    negative: the generator of ``tests/test_bhattamishra_proof.py``."""
-    units = tuple(f"u{k}" for k in range(rng.randint(2, 4)))
-    inputs = tuple("abc"[:rng.randint(2, 3)])
-
-    def weight() -> Fraction:
-        return Fraction(rng.randint(-6, 6), rng.randint(1, 4))
-
-    return RNN(units, inputs,
-               {j: {k: weight() for k in units if rng.random() < 0.6} for j in units},
-               {j: {a: weight() for a in inputs if rng.random() < 0.6} for j in units},
-               {j: weight() for j in units}, {j: weight() for j in units if rng.random() < 0.7}, name)
 
 
 def machine_cases(constructions: Sequence[str], source: str,

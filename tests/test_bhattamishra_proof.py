@@ -28,7 +28,7 @@ from turing_tx.engine.model import Attention, Model
 from turing_tx.engine.proofs.obligations import ProofReport, discharge
 from turing_tx.errors import UsageError
 from turing_tx.machines.formats.bbchallenge import parse_machine
-from turing_tx.rnn import rnn_json
+from turing_tx.rnn import rnn_json, sampling
 from turing_tx.rnn.network import RNN
 
 CONSTRUCTIONS = [BHATTAMISHRA_PE, BHATTAMISHRA_MASK]
@@ -62,18 +62,8 @@ def off_by_a_fiftieth(model: Model) -> Model:
 
 
 def random_rnn(seed: int) -> RNN:
-    """2–4 units, 2–3 input symbols, small random rational weights, h_0 sometimes negative."""
-    rng = random.Random(seed)
-    units = tuple(f"u{k}" for k in range(rng.randint(2, 4)))
-    inputs = tuple("abc"[:rng.randint(2, 3)])
-
-    def weight() -> Fraction:
-        return Fraction(rng.randint(-6, 6), rng.randint(1, 4))
-
-    return RNN(units, inputs,
-               {j: {k: weight() for k in units if rng.random() < 0.6} for j in units},
-               {j: {a: weight() for a in inputs if rng.random() < 0.6} for j in units},
-               {j: weight() for j in units}, {j: weight() for j in units if rng.random() < 0.7}, f"random-{seed}")
+    """The seeded random RNN number ``seed`` (:func:`turing_tx.rnn.sampling.random_rnn`)."""
+    return sampling.random_rnn(random.Random(seed), f"random-{seed}")
 
 
 # -- proved ---------------------------------------------------------------------------------------
