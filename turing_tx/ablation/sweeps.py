@@ -15,48 +15,102 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
 from turing_tx.ablation.runner import Result, Runner
 from turing_tx.ablation.transforms import AblationError
+from turing_tx.engine.numbers import MPMATH_MAX_BITS
+
+#: the most runs one sweep may ask for: each is a whole run of the model (seconds to minutes), and a
+#: sweep's plot and table stop being readable long before a thousand points
+MAX_SWEEP_POINTS = 1_000
+#: the largest window size: a window of at least as many keys as the run has positions is the full
+#: attention, and a run of a million positions already takes hours (its cost grows with its length²)
+MAX_WINDOW = 1_000_000
+#: the temperatures a softmax sweep accepts, 10^-100 … 10^100: it runs in float64, where a softmax
+#: past them is already the hardmax (every score gap over τ underflows exp) or the uniform average
+#: (every gap over τ is below the float's resolution), and its plot's log axis overflows near 10^±300
+MIN_TEMPERATURE, MAX_TEMPERATURE = Fraction(1, 10 ** 100), Fraction(10 ** 100)
+#: the longest number accepted in a sweep option, in characters (the bounds above need far fewer)
+_MAX_DIGITS = 400
+_INTEGER = re.compile(f"[0-9]{{1,{_MAX_DIGITS}}}")
+#: a fraction ``p/q`` or a decimal with an exponent of at most three digits (so Fraction() is cheap)
+_RATIONAL = re.compile(r"[0-9]+/[0-9]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
+
+
+def sweep_bounds() -> str:
+    """The bounds of the sweep options, one line each, for ``ablate --help``."""
+    return (f"  --precision    mpmath bits 2 … {MPMATH_MAX_BITS:,}\n"
+            "  --temperature  1e-100 … 1e100 (the softmax runs in float64)\n"
+            f"  --window       1 … {MAX_WINDOW:,} keys\n"
+            f"  each sweep     at most {MAX_SWEEP_POINTS:,} values (each one a whole run)")
+
+
+def _check_points(count: int, what: str) -> None:
+    """An AblationError when a sweep of ``what`` asks for more than MAX_SWEEP_POINTS runs."""
+    if count > MAX_SWEEP_POINTS:
+        raise AblationError(f"{what}: {count:,} values is past the bound {MAX_SWEEP_POINTS:,} runs per sweep")
 
 
 def parse_precisions(text: str) -> list[str]:
-    """``float32,float64,mpmath:8-40/4`` → the backends, with bit ranges expanded (step default 1)."""
+    """``float32,float64,mpmath:8-40/4`` → the backends, with bit ranges expanded (step default 1); a
+    range's bits within the mpmath bounds, at most MAX_SWEEP_POINTS backends."""
     backends: list[str] = []
     for item in filter(None, (part.strip() for part in text.split(","))):
         if item.startswith("mpmath:") and "-" in item:
-            span, _, step = item[len("mpmath:"):].partition("/")
-            low, _, high = span.partition("-")
-            if not (low.isdigit() and high.isdigit() and (not step or step.isdigit())) or int(low) > int(high):
-                raise AblationError(f"bad precision range {item!r} (expected mpmath:LOW-HIGH[/STEP])")
-            backends += [f"mpmath:{b}" for b in range(int(low), int(high) + 1, int(step or 1))]
+            span, _, step_text = item[len("mpmath:"):].partition("/")
+            low_text, _, high_text = span.partition("-")
+            expected = f"bad precision range {item!r} (expected mpmath:LOW-HIGH[/STEP])"
+            if not all(_INTEGER.fullmatch(part) for part in (low_text, high_text, step_text or "1")):
+                raise AblationError(expected)
+            low, high, step = int(low_text), int(high_text), int(step_text or 1)
+            if low > high or step < 1:
+                raise AblationError(expected)
+            if high > MPMATH_MAX_BITS:
+                raise AblationError(f"--precision: {item}: {high} bits is past the bound {MPMATH_MAX_BITS:,}")
+            _check_points(len(backends) + len(range(low, high + 1, step)), "--precision")
+            backends += [f"mpmath:{b}" for b in range(low, high + 1, step)]
         else:
             backends.append(item)
+    _check_points(len(backends), "--precision")
     return backends
 
 
 def parse_numbers(text: str, what: str) -> list[Fraction]:
-    """A comma-separated list of rationals (``1/10,1/100``) for temperature sweeps."""
+    """A comma-separated list of rationals (``1/10,1/100``, ``0.5``, ``1e-3``) for temperature sweeps,
+    each within MIN_TEMPERATURE … MAX_TEMPERATURE, at most MAX_SWEEP_POINTS of them."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(len(part) <= _MAX_DIGITS and _RATIONAL.fullmatch(part) for part in parts):
+        raise AblationError(f"{what}: {text!r} is not a comma-separated list of positive rationals")
     try:
-        values = [Fraction(part.strip()) for part in text.split(",") if part.strip()]
+        values = [Fraction(part) for part in parts]
     except (ValueError, ZeroDivisionError):
-        raise AblationError(f"{what}: {text!r} is not a comma-separated list of rationals") from None
+        raise AblationError(f"{what}: {text!r} is not a comma-separated list of positive rationals") from None
     if not values or any(v <= 0 for v in values):
         raise AblationError(f"{what}: expected positive values, got {text!r}")
+    outside = [part for part, v in zip(parts, values, strict=True) if not MIN_TEMPERATURE <= v <= MAX_TEMPERATURE]
+    if outside:
+        raise AblationError(f"{what}: {outside[0]} is outside the bounds 1e-100 … 1e100 (the sweep runs in "
+                            "float64, where a softmax past them is the hardmax or the uniform average)")
+    _check_points(len(values), what)
     return values
 
 
 def parse_windows(text: str) -> list[int]:
-    """``1-30`` or ``2,4,8`` → window sizes."""
+    """``1-30`` or ``2,4,8`` → window sizes, each 1 … MAX_WINDOW, at most MAX_SWEEP_POINTS of them."""
     sizes: list[int] = []
     for item in filter(None, (part.strip() for part in text.split(","))):
-        low, _, high = item.partition("-")
-        if not low.isdigit() or (high and not high.isdigit()):
+        low_text, dash, high_text = item.partition("-")
+        if not _INTEGER.fullmatch(low_text) or (dash and not _INTEGER.fullmatch(high_text)):
             raise AblationError(f"bad window size {item!r} (expected N or LOW-HIGH)")
-        sizes += list(range(int(low), int(high or low) + 1))
+        low, high = int(low_text), int(high_text or low_text)
+        if max(low, high) > MAX_WINDOW:
+            raise AblationError(f"--window: {item}: past the bound {MAX_WINDOW:,} keys")
+        _check_points(len(sizes) + max(0, high - low + 1), "--window")
+        sizes += list(range(low, high + 1))
     if not sizes or min(sizes) < 1:
         raise AblationError("window sizes must be at least 1")
     return sizes

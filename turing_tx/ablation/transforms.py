@@ -126,12 +126,21 @@ _CALL = re.compile(r"^(?:(?P<target>[\w.:/-]+)\.)?(?P<op>softmax|favor|window|st
 _SCALE = re.compile(r"^(?P<target>[\w.:/-]+\.residual)\.scale=(?P<value>[^+]+)$")
 
 
+#: a rational as an ablation name writes it: p/q, or a decimal whose exponent has at most three digits
+#: (``Fraction`` would expand 1e999999999 digit by digit), in at most MAX_NUMBER_CHARS characters
+MAX_NUMBER_CHARS = 400
+_RATIONAL_TEXT = re.compile(r"[-+]?(?:[0-9]+/[0-9]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?)")
+
+
 def _fraction(text: str, what: str) -> Fraction:
+    text = text.strip()
+    if len(text) > MAX_NUMBER_CHARS or not _RATIONAL_TEXT.fullmatch(text):
+        raise AblationError(f"{what}: {text[:40]!r} is not a rational number (p/q or a decimal, exponent "
+                            "at most 999)")
     try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise AblationError(f"{what}: {text!r} is not a rational number") from None
-    return value
+        return Fraction(text)
+    except ZeroDivisionError:
+        raise AblationError(f"{what}: {text!r} divides by zero") from None
 
 
 def _integer(text: str, what: str) -> int:

@@ -13,6 +13,7 @@ other subcommands start without it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,9 +55,12 @@ class _HelpWithAblations(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
+        from turing_tx.ablation.sweeps import sweep_bounds
+
         parser.epilog = ("ablation names for --ablation (join several with + to combine them;\n"
                          "the component names of a model: turing-tx components MACHINE -c CONSTRUCTION):\n"
-                         + ablation_names())
+                         + ablation_names() + "\n\nbounds of the sweeps (a value past one is an error):\n"
+                         + sweep_bounds())
         parser.print_help()
         parser.exit()
 
@@ -78,9 +82,11 @@ def add_parser(subparsers: Any) -> None:
                         help=f"{', '.join(constructions())}, or 'all'")
     ablate.add_argument("--input", "-i", default=None, metavar="WORD", help="input word in the machine's symbols")
     ablate.add_argument("--pairs", action="store_true", help="also remove every pair of components")
-    ablate.add_argument("--precision", default=None, help="float backends, e.g. float32,float64,mpmath:8-40/2")
-    ablate.add_argument("--temperature", default=None, help="softmax temperatures, e.g. 1/10,1/100")
-    ablate.add_argument("--window", default=None, help="window sizes for the window sweep, e.g. 1-30")
+    ablate.add_argument("--precision", default=None,
+                        help="float backends, e.g. float32,float64,mpmath:8-40/2 (bounds below)")
+    ablate.add_argument("--temperature", default=None, help="softmax temperatures, e.g. 1/10,1/100 (bounds below)")
+    ablate.add_argument("--window", default=None,
+                        help="window sizes for the window sweep, e.g. 1-30 (bounds below)")
     ablate.add_argument("--ablation", action="append", default=[], metavar="NAME",
                         help="an extra named ablation (repeatable; the names are listed below)")
     add_max_steps(ablate, DEFAULT_MAX_STEPS, f"step limit of every run (default {DEFAULT_MAX_STEPS})")
@@ -127,6 +133,25 @@ def _components(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_output_directory(name: str) -> Path:
+    """The directory ``-o`` names: an existing one, or a path whose nearest existing ancestor is a
+    directory this process may write in (the missing ones are created); checked before any run, so
+    that none is lost to it."""
+    if not name:
+        raise UsageError("the output directory name is empty")
+    output = Path(name)
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output}: not a directory (-o names the directory of the report)")
+    existing = next((path for path in (output, *output.parents) if path.exists()), None)
+    if existing is None:
+        raise UsageError(f"{output}: no such directory (the working directory was removed)")
+    if not existing.is_dir():
+        raise UsageError(f"{output}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{output}: cannot write in directory {existing} (permission denied)")
+    return output
+
+
 def _ablate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -134,9 +159,7 @@ def _ablate(args: argparse.Namespace) -> int:
     from turing_tx.ablation.study import StudyOptions, run_study
     from turing_tx.ablation.sweeps import parse_numbers, parse_precisions, parse_windows
 
-    output = Path(args.output)
-    if output.exists() and not output.is_dir():
-        raise UsageError(f"{output}: not a directory (-o names the directory of the report)")
+    output = check_output_directory(args.output)
     options = StudyOptions(
         pairs=args.pairs,
         precisions=parse_precisions(args.precision) if args.precision else [],

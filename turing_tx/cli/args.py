@@ -153,12 +153,15 @@ def check_format_applies(spec: str, format: str | None) -> None:
 def check_output_file(path: str) -> None:
     """An output file's path must name a file in an existing directory this process may write in:
     checked before any work, so no run is lost to it (the write itself is atomic)."""
+    if not path:
+        raise UsageError("the output file name is empty")
     target = Path(path)
     directory = target.parent
     if target.is_dir():
         raise UsageError(f"{path}: is a directory; give a file name")
     if not directory.is_dir():
-        raise UsageError(f"{path}: no such directory {directory}")
+        problem = f"{directory} is not a directory" if directory.exists() else f"no such directory {directory}"
+        raise UsageError(f"{path}: {problem}")
     if not os.access(directory, os.W_OK | os.X_OK):
         raise UsageError(f"{path}: cannot write in directory {directory} (permission denied)")
 
@@ -188,3 +191,10 @@ def resolve_machine(args: argparse.Namespace) -> tuple[LoadedMachine, tuple[int,
     report_warnings(loaded)
     word = loaded.word if args.input_word is None else parse_input(loaded, args.input_word)
     return loaded, word
+
+
+def check_model_construction(construction: str, path: str) -> None:
+    """A model file names the construction whose decoder reads it: one this installation has."""
+    if construction not in constructions():
+        raise UsageError(f"{path}: the model names an unknown construction {construction!r} "
+                         f"(available: {', '.join(constructions())})")

@@ -5,7 +5,8 @@
 N -o out.png|svg`` draws, per decoder head, the positions its hardmax attended to (transformer
 constructions only). The image is rendered in memory and written atomically; the format comes from
 the output's extension, checked before anything runs. (``--steps`` is the older spelling of
-``--max-steps``.)
+``--max-steps``.) A picture has at most :data:`MAX_PICTURE_CELLS` cells, checked before anything
+runs.
 
 The CLI registers both with :func:`add_parser` and dispatches to :func:`run`, which reads
 ``args.picture`` (``"diagram"`` or ``"attention"``) to know which one was asked for. The drawing
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from turing_tx.constructions.protocol import CompiledMachine
 
 DEFAULT_STEPS = 100
+#: the most cells a picture may have: a row per step and, for a machine that keeps moving one way, a
+#: column per step beyond the input word. Four million cells (2,000 steps of such a machine) are past
+#: any screen's pixels and already take hundreds of megabytes to render; 10,000 steps took 9 GB.
+MAX_PICTURE_CELLS = 4_000_000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +45,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         add_machine_arguments(parser)
         # a negative limit is refused by run() itself, which callers of run() rely on (a UsageError)
         add_max_steps(parser, DEFAULT_STEPS, f"draw at most N steps, fewer if the machine halts (default "
-                                             f"{DEFAULT_STEPS})", parse=int)
+                                             f"{DEFAULT_STEPS}; N + 1 rows times N + 1 + the input's length "
+                                             f"columns at most {MAX_PICTURE_CELLS:,} cells)", parse=int)
         parser.add_argument("-o", "--output", metavar="OUT", required=True, help="image file, .png or .svg")
         parser.add_argument("--construction", "-c", default="perez",
                             help=f"construction to compile with: {', '.join(constructions())} (default perez)"
@@ -49,8 +55,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _compile(args: argparse.Namespace) -> CompiledMachine:
-    """The one machine named by the arguments, on its input, compiled by ``args.construction``."""
+    """The one machine named by the arguments, on its input, compiled by ``args.construction``, once
+    the picture it is drawn for is known to stay within MAX_PICTURE_CELLS."""
     loaded, word = resolve_machine(args)
+    rows, columns = args.max_steps + 1, len(word) + args.max_steps + 1
+    if rows * columns > MAX_PICTURE_CELLS:
+        raise UsageError(f"{args.max_steps_flag} {args.max_steps} on a word of {len(word)} symbols may draw "
+                         f"{rows:,} x {columns:,} cells, past the bound {MAX_PICTURE_CELLS:,} (lower "
+                         f"{args.max_steps_flag})")
     return get_construction(args.construction).compile(loaded.machine, word)
 
 

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from turing_tx.cli.args import forbid, resolve_machine
+from turing_tx.cli.args import check_model_construction, forbid, resolve_machine
 from turing_tx.constructions.runs import RunReport, run_machine
 from turing_tx.engine import model_json
 from turing_tx.engine.model import Model
@@ -90,6 +90,7 @@ def run_from_args(args: argparse.Namespace, keep_steps: bool, model: Model | RNN
         forbid({"--format": args.format is not None, "--line": args.line is not None},
                f"to a model JSON ({args.machine})")
         model = model_json.load(args.machine)
+        check_model_construction(model.construction, args.machine)
         if construction not in (None, model.construction):
             raise UsageError(f"{args.machine} is a {model.construction} model; it cannot run as {construction}")
         machine = machine_json.machine_from_json(model.metadata.get("machine"), args.machine)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from turing_tx.cli.args import add_machine_arguments, add_run_options, constructions
+from turing_tx.cli.args import add_machine_arguments, add_run_options, check_model_construction, constructions
 from turing_tx.cli.output import EXIT_MISMATCH
 from turing_tx.cli.running import DEFAULT_CONSTRUCTION, DEFAULT_MAX_STEPS, RNN_CONSTRUCTION, run_from_args
 from turing_tx.constructions.registry import get_construction
@@ -50,7 +50,9 @@ def load_network(path: str) -> Model | RNN:
     document = load_json(text, path, ModelFormatError)
     kind = document.get("format") if isinstance(document, dict) else None
     if kind == model_json.FORMAT:
-        return model_json.model_from_json(document, path)
+        model = model_json.model_from_json(document, path)
+        check_model_construction(model.construction, path)
+        return model
     if kind == rnn_json.FORMAT:
         return rnn_json.loads(text, path)
     raise ModelFormatError(f"{path}: not a model JSON or an RNN JSON "

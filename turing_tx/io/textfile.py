@@ -1,13 +1,15 @@
 """Reading user files: bounded, strict UTF-8, and one-line errors of the caller's error class.
 
 Machine files, model JSON and RNN JSON all go through :func:`read_text`, so every file a user hands
-to turing-tx is read the same way: at most ``limit`` bytes are read (a huge file is never loaded
-whole), a UTF-8 BOM is skipped, CRLF becomes LF, and the first invalid byte is reported with its
+to turing-tx is read the same way: at most ``limit`` bytes are read (a huge file, or an endless
+device such as ``/dev/zero``, is never loaded whole; a pipe such as ``/dev/stdin`` is read like a
+file), a UTF-8 BOM is skipped, CRLF becomes LF, and the first invalid byte is reported with its
 line and column.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from turing_tx.errors import MachineFormatError, TuringTxError
@@ -20,17 +22,25 @@ def read_text(path: str | Path, limit: int = MAX_FILE_BYTES,
     """The file's text, or ``error`` with a one-line message naming the file and the problem."""
     name = str(path)
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: a FIFO no process writes reads as empty instead of waiting for ever (it is
+        # cleared at once, so a pipe with a writer is read to its end)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as handle:
             data = handle.read(limit + 1)
-            size = handle.seek(0, 2)
+            size = os.fstat(handle.fileno()).st_size
     except FileNotFoundError:
         raise error(f"{name}: no such file") from None
     except IsADirectoryError:
         raise error(f"{name}: is a directory, not a file") from None
+    except NotADirectoryError:
+        raise error(f"{name}: a component of the path is not a directory") from None
     except OSError as exc:
-        raise error(f"{name}: cannot read ({exc.strerror})") from None
+        raise error(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise error(f"{name}: file is {size} bytes; the limit is {limit}")
+        # a pipe or a device has no size: only what was read is known
+        found = f"file is {size} bytes" if size > limit else f"more than {limit} bytes"
+        raise error(f"{name}: {found}; the limit is {limit}")
     return decode_text(data, name, error)
 
 

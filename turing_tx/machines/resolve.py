@@ -16,6 +16,9 @@ from turing_tx.machines import library
 from turing_tx.machines.formats import bbchallenge
 from turing_tx.machines.formats.loader import LoadedMachine, check_format, detect_format, load_text
 
+#: the characters of a MACHINE argument an error shows before shortening it
+SHOWN = 80
+
 
 def load(spec: str, format: str | None = None, input_text: str | None = None) -> list[LoadedMachine]:
     """Every machine named by ``spec``: an inline bbchallenge string, a library name (``bb3``) or a file
@@ -25,6 +28,18 @@ def load(spec: str, format: str | None = None, input_text: str | None = None) ->
         return load_text(spec, "bbchallenge", "<inline>", input_text)
     if library.exists(spec):
         return [library.load_entry(library.resolve(spec), input_text)]
-    if Path(spec).exists():
+    try:
+        exists = Path(spec).exists()
+    except (OSError, ValueError) as exc:  # a name too long for a path, or with a NUL byte
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise MachineFormatError(f"{shorten(spec)}: not a machine string or a library machine, and not a "
+                                 f"file name ({reason})") from None
+    if exists:
         return load_text(read_text(spec), format or detect_format(spec), spec, input_text)
-    raise MachineFormatError(f"{spec}: no such file, library machine or machine string")
+    raise MachineFormatError(f"{shorten(spec)}: no such file, library machine or machine string")
+
+
+def shorten(spec: str, keep: int = SHOWN) -> str:
+    """``spec`` itself, or its first ``keep`` characters and its length when it is longer, so that an
+    error about a very long argument stays readable on one line."""
+    return spec if len(spec) <= keep else f"{spec[:keep]}… ({len(spec)} characters)"
