@@ -58,7 +58,7 @@ def for_bbchallenge(machine: TuringMachine) -> list[str]:
     """Warnings for the names bbchallenge text replaces by digits and letters, and for the steps it
     counts that the source did not (the step back of a stay, the stop where the source had no rule)."""
     letters = bbchallenge.halt_letters(machine)
-    names = (_renames("symbols", zip(machine.symbols, map(str, range(machine.num_symbols)), strict=True), repr)
+    names = (_renames("symbols", zip(machine.symbols, bbchallenge.SYMBOL_CHARS, strict=False), repr)
              + _renames("states", ((name, chr(ord("A") + q)) for q, name in enumerate(machine.states)))
              + _renames("halting states", letters.items()))
     notes = [f"bbchallenge has digits and letters only: {'; '.join(names)}"] if names else []

@@ -1,12 +1,16 @@
 """The bbchallenge standard text format (``docs/formats.md``, "bbchallenge text"): ``1RB1LB_1LA1RZ``.
 
-Rows separated by ``_``, one per state A, B, …; per read symbol a triple *write digit, move L/R, next
-letter*. A letter naming no row halts; ``---`` is undefined and, by this project's convention, writes
-1, moves R and halts (a counted step). Files hold one machine per line, ``<machine> [<input>] [# …]``.
+Rows separated by ``_``, one per state A, B, …; per read symbol a triple *write symbol, move L/R,
+next letter*. A letter naming no row halts; ``---`` is undefined and, by this project's convention,
+writes 1, moves R and halts (a counted step). Files hold one machine per line, ``<machine> [<input>]
+[# …]``. Symbols are the digits 0–9; beyond ten symbols this project writes symbols 10–35 as the
+lowercase letters a–z (an extension: the standard stops at 9; states stay uppercase, so a triple such
+as ``aRB`` is unambiguous).
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +23,10 @@ MAX_ROWS = 25
 UNDEFINED_HALT = "Z"
 _ALPHABET = set(string.ascii_uppercase)
 _MACHINE_CHARS = set(string.ascii_uppercase + string.digits + "_-")
+#: the symbols in the order of their numbers: the digits, then (an extension) the lowercase letters
+SYMBOL_CHARS = string.digits + string.ascii_lowercase
+#: a whole machine string whose symbols go past 9: rows of triples (or ``---``) separated by ``_``
+_EXTENDED = re.compile(r"(?:---|[0-9a-z][LR][A-Z])+(?:_(?:---|[0-9a-z][LR][A-Z])+)*")
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,9 @@ class MachineLine:
 
 def looks_like_bbchallenge(text: str) -> bool:
     """True for an inline machine string such as ``1RB1LB_1LA1RZ`` (as opposed to a path or a name)."""
-    return bool(text) and set(text) <= _MACHINE_CHARS and any(ch in text for ch in "LR-") and (
-        len(text.split("_")[0]) % 3 == 0)
+    if bool(text) and set(text) <= _MACHINE_CHARS:
+        return any(ch in text for ch in "LR-") and len(text.split("_")[0]) % 3 == 0
+    return bool(_EXTENDED.fullmatch(text))
 
 
 def parse_machine(code: str, source: str = "<string>", line: int = 1, column: int = 1) -> TuringMachine:
@@ -54,8 +63,9 @@ def parse_machine(code: str, source: str = "<string>", line: int = 1, column: in
     k = width // 3
     if k < 2:
         raise located(source, f"k = {k}; at least 2 symbols are needed", line, column)
-    if k > 10:
-        raise located(source, f"k = {k}; digits allow at most 10 symbols", line, column)
+    if k > len(SYMBOL_CHARS):
+        raise located(source, f"k = {k}; the digits and the letters a–z allow at most {len(SYMBOL_CHARS)} "
+                              "symbols", line, column)
     n = len(rows)
     letters = [chr(ord("A") + i) for i in range(n)]
     halts: list[str] = []
@@ -75,24 +85,26 @@ def parse_machine(code: str, source: str = "<string>", line: int = 1, column: in
                 entries.append(Entry(1, "R", halt=UNDEFINED_HALT, undefined=True))
                 continue
             write, move, target = triple
-            if not write.isdigit() or not write.isascii():
-                raise located(source, f"write symbol {write!r} in {where} is not a digit", line, col)
-            if int(write) >= k:
-                raise located(source, f"write symbol {write} in {where}, but k = {k} (symbols 0..{k - 1})",
+            if write not in SYMBOL_CHARS:
+                raise located(source, f"write symbol {write!r} in {where} is not a digit (or a letter a–z)",
                               line, col)
+            if SYMBOL_CHARS.index(write) >= k:
+                raise located(source, f"write symbol {write} in {where}, but k = {k} (symbols "
+                                      f"{SYMBOL_CHARS[0]}..{SYMBOL_CHARS[k - 1]})", line, col)
             if move not in ("L", "R"):
                 raise located(source, f"bad move {move!r} in {where} (expected L or R)", line, col + 1)
             if target not in _ALPHABET:
                 raise located(source, f"next state {target!r} in {where} is not a letter A–Z", line, col + 2)
+            symbol = SYMBOL_CHARS.index(write)
             if target in letters:
-                entries.append(Entry(int(write), move, next_state=letters.index(target)))
+                entries.append(Entry(symbol, move, next_state=letters.index(target)))
             else:
                 if target not in halts:
                     halts.append(target)
-                entries.append(Entry(int(write), move, halt=target))
+                entries.append(Entry(symbol, move, halt=target))
         table.append(tuple(entries))
     return TuringMachine(
-        symbols=tuple(str(a) for a in range(k)),
+        symbols=tuple(SYMBOL_CHARS[:k]),
         states=tuple(letters),
         halts=tuple(halts) or (UNDEFINED_HALT,),
         table=tuple(table),
@@ -102,16 +114,16 @@ def parse_machine(code: str, source: str = "<string>", line: int = 1, column: in
 
 def parse_word(text: str, machine: TuringMachine, source: str = "<input>", line: int = 1,
                column: int = 1) -> tuple[int, ...]:
-    """An input word of digits 0..k−1 (a ``0`` is a blank cell)."""
+    """An input word of the machine's symbols 0..k−1 (digits, then a–z; a ``0`` is a blank cell)."""
     k = machine.num_symbols
     word = []
     for i, ch in enumerate(text):
-        if not (ch.isascii() and ch.isdigit()):
-            raise located(source, f"input character {ch!r} is not a digit", line, column + i)
-        if int(ch) >= k:
-            raise located(source, f"input symbol {ch} is not a symbol of the machine (0..{k - 1})", line,
-                          column + i)
-        word.append(int(ch))
+        if ch not in SYMBOL_CHARS:
+            raise located(source, f"input character {ch!r} is not a digit (or a letter a–z)", line, column + i)
+        if SYMBOL_CHARS.index(ch) >= k:
+            raise located(source, f"input symbol {ch} is not a symbol of the machine "
+                                  f"({SYMBOL_CHARS[0]}..{SYMBOL_CHARS[k - 1]})", line, column + i)
+        word.append(SYMBOL_CHARS.index(ch))
     return tuple(word)
 
 
@@ -161,10 +173,11 @@ def write_machine(machine: TuringMachine) -> str:
 
     k, n = machine.num_symbols, machine.num_states
     letters = halt_letters(machine)
-    if k > 10 or n + len(letters) > 26:
+    if k > len(SYMBOL_CHARS) or n + len(letters) > 26:
         raise MachineFormatError(f"cannot write bbchallenge text: {n} states + {len(letters)} halts exceed "
-                                 f"the 26 letters" if k <= 10 else
-                                 f"cannot write bbchallenge text: k = {k} exceeds the 10 digits")
+                                 f"the 26 letters" if k <= len(SYMBOL_CHARS) else
+                                 f"cannot write bbchallenge text: k = {k} exceeds the {len(SYMBOL_CHARS)} "
+                                 "symbols 0–9, a–z")
     rows = []
     for row in machine.table:
         parts = []
@@ -173,6 +186,6 @@ def write_machine(machine: TuringMachine) -> str:
                 parts.append("---")
                 continue
             target = chr(ord("A") + entry.next_state) if entry.next_state is not None else letters[entry.halt]
-            parts.append(f"{entry.write}{entry.move}{target}")
+            parts.append(f"{SYMBOL_CHARS[entry.write]}{entry.move}{target}")
         rows.append("".join(parts))
     return "_".join(rows)
