@@ -20,7 +20,7 @@ from typing import Any
 from turing_tx.cli.output import warn
 from turing_tx.constructions.registry import construction_names
 from turing_tx.constructions.runs import REFERENCE
-from turing_tx.engine.numbers import DEFAULT_BACKEND
+from turing_tx.engine.numbers import DEFAULT_BACKEND, MPMATH_MAX_BITS
 from turing_tx.errors import UsageError
 from turing_tx.machines import library
 from turing_tx.machines.formats.bbchallenge import looks_like_bbchallenge
@@ -113,6 +113,8 @@ def add_max_steps(parser: argparse.ArgumentParser, default: int | None, help_tex
                   parse: Callable[[str], int] = non_negative_int) -> None:
     """``--max-steps N`` into ``args.max_steps`` (read with ``parse``), with ``--steps N`` as a hidden
     alias; the flag used is ``args.max_steps_flag``."""
+    if parse is non_negative_int:
+        help_text += "; digits or e-notation such as 5e7, at most 10^15 (beyond any run that can finish)"
     parser.add_argument("--max-steps", metavar="N", type=parse, default=default, action=_StepLimit, help=help_text)
     parser.add_argument("--steps", dest="max_steps", metavar="N", type=parse, default=argparse.SUPPRESS,
                         action=_StepLimit, help=argparse.SUPPRESS)
@@ -125,9 +127,11 @@ def add_run_options(parser: argparse.ArgumentParser, construction_help: str, ste
     parser.add_argument("--construction", "-c", default=None,
                         help=f"{', '.join(constructions())} or {REFERENCE}; {construction_help}")
     add_max_steps(parser, None, steps_help)
-    parser.add_argument("--time-limit", type=positive_float, default=None, metavar="S", help="stop after S seconds")
+    parser.add_argument("--time-limit", type=positive_float, default=None, metavar="S",
+                        help="stop after S seconds (at most 10^9, about thirty years)")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, metavar="NAME",
-                        help="number backend: gmpy2 (default), fraction, flint, float64, float32, mpmath:<bits>")
+                        help="number backend: gmpy2 (default), fraction, flint, float64, float32, mpmath:<bits> "
+                             f"(2 to {MPMATH_MAX_BITS:,} bits: past that an exact backend is faster)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
