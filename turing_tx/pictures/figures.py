@@ -9,6 +9,7 @@ with :func:`turing_tx.io.atomic.write_atomic`, so an output file is never left h
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 from matplotlib import rc_context
@@ -44,6 +45,9 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise UsageError(f"unsupported image format {fmt!r} (use png or svg)")
     buffer = io.BytesIO()
-    with rc_context({"svg.hashsalt": "turing-tx"}):  # fixed SVG element ids
+    with rc_context({"svg.hashsalt": "turing-tx"}), warnings.catch_warnings():  # fixed SVG element ids
+        # long state or symbol names can leave constrained layout no room: the figure is still drawn,
+        # and a matplotlib warning on stderr would break the one-line contract of the command line
+        warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
         figure.savefig(buffer, format=fmt, dpi=120, metadata=_METADATA[fmt])
     return buffer.getvalue()
