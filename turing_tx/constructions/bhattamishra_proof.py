@@ -34,7 +34,6 @@ obligation's ``reach`` counts RNN ticks (decoder positions + 1).
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -63,11 +62,15 @@ from turing_tx.engine.proofs.symbolic import (
     Selection,
     SymbolicVector,
     add,
+    affine_range,
     apply,
     attention_sublayer,
     check_family,
     ffn_sublayer,
+    positional,
+    prove_nonnegative,
     rational,
+    resolve_activation,
     scale,
     score,
 )
@@ -76,9 +79,6 @@ from turing_tx.rnn.network import RNN, sigma
 
 #: the coordinates positions(i) occupies: what the cross-attention's query and key may read
 POSITIONAL = {1: ("pos:1", "pos:1/i", "pos:1/i^2"), 2: ("one", "pos:1/i")}
-#: a positional-encoding feature as a sympy function of the 1-based index
-FEATURES: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
-    "1": lambda i: ONE, "i": lambda i: i, "1/i": lambda i: 1 / i, "1/i^2": lambda i: 1 / i ** 2}
 Reach = Callable[[Mapping[str, object]], int | None]
 
 
@@ -113,14 +113,6 @@ def _exact(vector: SparseVector) -> dict[str, sympy.Expr]:
     return {name: rational(value) for name, value in vector.items() if value}
 
 
-def _encoding(model: Model, i: sympy.Expr) -> dict[str, sympy.Expr]:
-    """The model's positional encoding at 1-based index i (empty without one)."""
-    encoding = model.positional_encoding
-    if encoding is None:
-        return {}
-    return {coord: FEATURES[feature](i) for coord, feature in encoding.features.items()}
-
-
 def _embedding(model: Model, token: str) -> dict[str, sympy.Expr]:
     """The model's embedding of ``token`` (a ProofError if it has none)."""
     if token not in model.embedding:
@@ -130,80 +122,19 @@ def _embedding(model: Model, token: str) -> dict[str, sympy.Expr]:
 
 # -- signs of hidden units -----------------------------------------------------------------------------
 
-def _affine_terms(expr: sympy.Expr, variables: Sequence[Variable]) -> dict[Variable, Fraction] | None:
-    """The coefficient of each variable in ``expr`` (expanded) and its constant under None, or None when
-    ``expr`` is not affine in the variables."""
-    by_symbol = {v.symbol: v for v in variables}
-    terms: dict = {}
-    for term, coefficient in sympy.expand(expr).as_coefficients_dict().items():
-        if not coefficient.is_Rational or not (term == 1 or term in by_symbol):
-            return None
-        terms[None if term == 1 else by_symbol[term]] = Fraction(int(coefficient.p), int(coefficient.q))
-    return terms
-
-
-def _affine_range(expr: sympy.Expr, variables: Sequence[Variable]) -> tuple[Fraction | None, Fraction | None] | None:
-    """The exact minimum and maximum (None: unbounded) of an affine ``expr`` over the variables' box, or
-    None when ``expr`` is not affine in them. Only a guide to which certificate to ask the core for."""
-    terms = _affine_terms(expr, variables)
-    if terms is None:
-        return None
-    low: Fraction | None = terms.pop(None, Fraction(0))
-    high: Fraction | None = low
-    for v, weight in terms.items():
-        ends = (v.low, v.high) if weight > 0 else (v.high, v.low)
-        low = None if low is None or ends[0] is None else low + weight * ends[0]
-        high = None if high is None or ends[1] is None else high + weight * ends[1]
-    return low, high
-
-
-def _reflected(expr: sympy.Expr, variables: Sequence[Variable]) -> sympy.Expr:
-    """An affine ``expr`` with every bounded variable of negative coefficient written as low + high − x
-    (the same range), so that its minimum lies at the lower corner where the shift certificate looks."""
-    terms = _affine_terms(expr, variables) or {}
-    swap = {v.symbol: rational(v.low) + rational(v.high) - v.symbol for v, weight in terms.items()
-            if v is not None and weight < 0 and v.low is not None and v.high is not None}
-    return sympy.expand(expr.subs(swap, simultaneous=True)) if swap else expr
-
-
 def nonnegative(expr: sympy.Expr, variables: Sequence[Variable]) -> bool:
-    """``expr ≥ 0`` on the variables' ranges, proved by the core (a closed number is evaluated): the
-    rational-sign certificate, for affine expressions after :func:`_reflected`. An affine expression
-    whose exact range goes below 0 is not sent to the core at all (it is false somewhere)."""
-    expr = sympy.expand(expr)
-    free = expr.free_symbols
-    used = tuple(v for v in variables if v.symbol in free)
-    if free - {v.symbol for v in used}:
-        raise ProofError(f"symbols without a stated range in {expr}")
-    return _nonnegative_once(expr, used)
-
-
-@functools.lru_cache(maxsize=8192)
-def _nonnegative_once(expr: sympy.Expr, used: tuple[Variable, ...]) -> bool:
-    """:func:`nonnegative` on the variables ``expr`` uses, decided once per process: the same
-    argument recurs for every input symbol, case and compiled model of the same RNN."""
-    if not used:
-        value = evaluate(expr, {})
-        return value is not None and value >= 0
-    bounds = _affine_range(expr, used)
-    if bounds is not None:
-        if bounds[0] is None or bounds[0] < 0:
-            return False
-        expr = _reflected(expr, used)
-    return check_rational_sign(expr, used, strict=False).proved
+    """``expr ≥ 0`` on the variables' ranges, proved by the engine's sign prover
+    (:func:`~turing_tx.engine.proofs.symbolic.prove_nonnegative`)."""
+    return prove_nonnegative(expr, variables).proved
 
 
 def activation_value(argument: sympy.Expr, variables: Sequence[Variable], activation: str) -> sympy.Expr | None:
     """ReLU(argument) or σ(argument) as one piece (0, the argument, or 1) proved on the ranges, or None
-    when no single piece is proved there."""
-    argument = sympy.expand(argument)
-    pieces: list[tuple[tuple[sympy.Expr, ...], sympy.Expr]] = [((argument,), argument), ((-argument,), ZERO)]
-    if activation == "sigma":
-        pieces = [((argument, 1 - argument), argument), ((-argument,), ZERO), ((argument - 1,), ONE)]
-    for conditions, value in pieces:
-        if all(nonnegative(condition, variables) for condition in conditions):
-            return value
-    return None
+    when no single piece is proved there (:func:`~turing_tx.engine.proofs.symbolic.resolve_activation`)."""
+    try:
+        return resolve_activation("unit", sympy.expand(argument), activation, variables)[0]
+    except ProofError:
+        return None
 
 
 def _sigma_piece(zeta: Variable) -> sympy.Expr:
@@ -442,7 +373,7 @@ class Proof:
         stated = positions(1, i.symbol) if self.theorem == 1 else {}
 
         def cases() -> Iterator[FamilyCase]:
-            yield FamilyCase("PE(i)", (i,), lambda: (_encoding(self.model, i.symbol), stated))
+            yield FamilyCase("PE(i)", (i,), lambda: (positional(self.model.positional_encoding, i.symbol), stated))
 
         what = "(1, 1/i, 1/i²)" if self.theorem == 1 else "nothing (Theorem 2 has no positional encoding)"
         return _family(f"the positional encoding at position i is {what}", "pos_encoding",
@@ -527,7 +458,7 @@ class Proof:
 
         def output(token: str, index: sympy.Expr, ranges: tuple[Variable, ...],
                    selections: Callable[[SymbolicVector], Mapping[str, Selection]]) -> dict[str, sympy.Expr]:
-            x = add(_embedding(self.model, token), _encoding(self.model, index))
+            x = add(_embedding(self.model, token), positional(self.model.positional_encoding, index))
             x1 = attention_sublayer(self.encoder.self_attn, x, selections(x))
             return ffn_sublayer(self.encoder.ffn, x1, ranges)[0]
 
@@ -593,7 +524,7 @@ class Proof:
             h0 = self.rnn.initial_state()
             for a in self.rnn.inputs:
                 def compute(a: str = a) -> tuple[SymbolicVector, SymbolicVector]:
-                    x0 = add(self.seed, _encoding(self.model, one))
+                    x0 = add(self.seed, positional(self.model.positional_encoding, one))
                     x1, x2 = self.attention_part(x0, self.self_selection(self.decoder.self_attn, x0, (x0, one)), a,
                                                  self.selected(one, None))
                     o1 = ffn_sublayer(self.decoder.ffn, x2, ())[0]
@@ -615,7 +546,7 @@ class Proof:
         variables = (t, m, *self.eta.values(), *self.sums.values())
 
         def cases() -> Iterator[FamilyCase]:
-            x0 = add(invariant(self.theorem, eta), _encoding(self.model, t.symbol))
+            x0 = add(invariant(self.theorem, eta), positional(self.model.positional_encoding, t.symbol))
             selection = self.self_selection(self.decoder.self_attn, x0, (self.decoder_input_sum(t.symbol), t.symbol))
             for a in self.rnn.inputs:
                 for label, last in (("t ≤ m", None), ("t > m", m.symbol)):
@@ -693,7 +624,7 @@ class Proof:
         zeta = sympy.Symbol(f"ζ[{coord[2:]}]", real=True)
         weight = zeta_value.coeff(pivot)
         through = sympy.expand((zeta - (zeta_value - weight * pivot)) / weight)
-        lowest, highest = _affine_range(zeta_value, ffn.variables)  # type: ignore[misc]
+        lowest, highest = affine_range(zeta_value, ffn.variables)  # type: ignore[misc]
         units = ffn.sigma_units(coord, symbol)
         cuts = {Fraction(0), Fraction(1), lowest, highest}
         for unit, _ in units:

@@ -146,10 +146,54 @@ class SignLemma:
     outcome: Outcome
 
 
-def _prove_nonnegative(expr: sympy.Expr, variables: Sequence[Variable]) -> Outcome:
-    """``expr ≥ 0`` on the variables' ranges: the vertex check where the expression is affine in
-    bounded variables, else the rational-sign certificate. The same argument recurs in many cases of
-    a split (a scratch coordinate cleared in every case), so each (argument, ranges) is proved once."""
+def affine_terms(expr: sympy.Expr, variables: Sequence[Variable]) -> dict[Variable | None, Fraction] | None:
+    """The coefficient of each variable in ``expr`` (expanded), its constant under None; None when
+    ``expr`` is not affine in the variables."""
+    by_symbol = {v.symbol: v for v in variables}
+    terms: dict[Variable | None, Fraction] = {}
+    for term, coefficient in sympy.expand(expr).as_coefficients_dict().items():
+        if not coefficient.is_Rational or not (term == 1 or term in by_symbol):
+            return None
+        terms[None if term == 1 else by_symbol[term]] = Fraction(int(coefficient.p), int(coefficient.q))
+    return terms
+
+
+def affine_range(expr: sympy.Expr, variables: Sequence[Variable]) -> tuple[Fraction | None, Fraction | None] | None:
+    """The exact minimum and maximum (None: unbounded) of an affine ``expr`` over the variables' box
+    (each end at the end of every variable's range its coefficient's sign picks), or None when ``expr``
+    is not affine in them."""
+    terms = affine_terms(expr, variables)
+    if terms is None:
+        return None
+    low: Fraction | None = terms.pop(None, Fraction(0))
+    high: Fraction | None = low
+    for v, weight in terms.items():
+        ends = (v.low, v.high) if weight > 0 else (v.high, v.low)  # type: ignore[union-attr]
+        low = None if low is None or ends[0] is None else low + weight * ends[0]
+        high = None if high is None or ends[1] is None else high + weight * ends[1]
+    return low, high
+
+
+#: an affine argument in at most this many bounded variables is checked at every vertex of their box
+#: (2^n values a reader can go through); beyond, by the shift certificate of the reflected expression
+VERTEX_CHECK_VARIABLES = 8
+
+
+def _reflected(expr: sympy.Expr, terms: Mapping[Variable | None, Fraction]) -> sympy.Expr:
+    """An affine ``expr`` with every bounded variable of negative coefficient written as low + high − x
+    (the same range), so that its minimum lies at the lower corner where the shift certificate looks."""
+    swap = {v.symbol: rational(v.low) + rational(v.high) - v.symbol for v, weight in terms.items()
+            if v is not None and weight < 0 and v.low is not None and v.high is not None}
+    return sympy.expand(expr.subs(swap, simultaneous=True)) if swap else expr
+
+
+def prove_nonnegative(expr: sympy.Expr, variables: Sequence[Variable]) -> Outcome:
+    """``expr ≥ 0`` on the variables' ranges. A closed number is evaluated. An affine expression is
+    decided by its exact range: below 0 it is refuted (at the minimising corner, when that is finite),
+    else proved by the vertex check (few variables, all bounded) or by the rational-sign certificate of
+    the expression reflected to its lower corner. Anything else goes to the rational-sign certificate.
+    The same argument recurs in many cases of a split, so each (argument, ranges) is decided once."""
+    expr = sympy.expand(expr)
     free = expr.free_symbols
     used = tuple(v for v in variables if v.symbol in free)
     missing = free - {v.symbol for v in used}
@@ -158,14 +202,24 @@ def _prove_nonnegative(expr: sympy.Expr, variables: Sequence[Variable]) -> Outco
     return _prove_nonnegative_once(expr, used)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=8192)
 def _prove_nonnegative_once(expr: sympy.Expr, used: tuple[Variable, ...]) -> Outcome:
-    symbols = [v.symbol for v in used]
-    bounded = all(v.low is not None and v.high is not None for v in used)
-    affine = expr.is_polynomial(*symbols) and sympy.Poly(expr, *symbols).total_degree() <= 1
-    if bounded and affine:
+    if not used:
+        value = _closed_value("the argument", expr)
+        return Outcome("proved" if value >= 0 else "refuted", "evaluation", {"value": str(value)},
+                       None if value >= 0 else {})
+    terms = affine_terms(expr, used)
+    if terms is None:
+        return check_rational_sign(expr, used, strict=False)
+    lowest = affine_range(expr, used)[0]  # type: ignore[index]
+    if lowest is None or lowest < 0:
+        corner = None if lowest is None else {v.name: (v.low if weight > 0 else v.high)
+                                               for v, weight in terms.items() if v is not None}
+        return Outcome("refuted" if corner is not None else "unproved", "affine range",
+                       {"minimum": "-oo" if lowest is None else str(lowest)}, corner)
+    if len(used) <= VERTEX_CHECK_VARIABLES and all(v.low is not None and v.high is not None for v in used):
         return check_affine_on_box(expr, used, strict=False)
-    return check_rational_sign(expr, used, strict=False)
+    return check_rational_sign(_reflected(expr, terms), used, strict=False)
 
 
 def _closed_value(unit: str, argument: sympy.Expr) -> Fraction:
@@ -174,14 +228,14 @@ def _closed_value(unit: str, argument: sympy.Expr) -> Fraction:
     return Fraction(int(argument.p), int(argument.q))
 
 
-def _resolve(unit: str, argument: sympy.Expr, activation: str,
-             variables: Sequence[Variable]) -> tuple[sympy.Expr, SignLemma]:
+def resolve_activation(unit: str, argument: sympy.Expr, activation: str,
+                       variables: Sequence[Variable]) -> tuple[sympy.Expr, SignLemma]:
     """The unit's value ReLU(argument) or σ(argument) = min(max(argument, 0), 1), with the lemma
     that places the argument in one piece of the activation. An argument that crosses a breakpoint
     on the ranges is a :class:`ProofError` naming a point on each side."""
     if not argument.free_symbols:
         value = _closed_value(unit, argument)
-        clipped = max(value, Fraction(0)) if activation == "relu" else min(max(value, Fraction(0)), Fraction(1))
+        clipped = _activate(value, activation)
         region = "≤ 0" if value <= 0 else ("≥ 1" if activation == "sigma" and value >= 1 else "≥ 0")
         return rational(clipped), SignLemma(unit, argument, region,
                                             Outcome("proved", "evaluation", {"value": str(value)}))
@@ -192,12 +246,12 @@ def _resolve(unit: str, argument: sympy.Expr, activation: str,
         pieces.append(("≥ 1", argument - 1, ONE))
     tried = []
     for region, nonnegative, value in pieces:
-        outcome = _prove_nonnegative(nonnegative, variables)
+        outcome = prove_nonnegative(nonnegative, variables)
         if outcome.proved:
             return value, SignLemma(unit, argument, region, outcome)
         tried.append(outcome)
     if activation == "sigma":
-        low, high = _prove_nonnegative(argument, variables), _prove_nonnegative(1 - argument, variables)
+        low, high = prove_nonnegative(argument, variables), prove_nonnegative(1 - argument, variables)
         if low.proved and high.proved:
             return argument, SignLemma(unit, argument, "in [0, 1]", Outcome(
                 "proved", "two bounds", {"≥ 0": low.certificate, "≤ 1": high.certificate}))
@@ -247,7 +301,7 @@ def feed_forward(ffn: FeedForward, vector: SymbolicVector,
     lemmas = []
     for unit, value in pre.items():
         argument = sympy.expand(value + rational(ffn.b1.get(unit, 0)))
-        activated, lemma = _resolve(f"{ffn.name}.{unit}", argument, ffn.activation, variables)
+        activated, lemma = resolve_activation(f"{ffn.name}.{unit}", argument, ffn.activation, variables)
         lemmas.append(lemma)
         if activated != 0:
             hidden[unit] = activated
