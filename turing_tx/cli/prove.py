@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from turing_tx.cli.args import (
     add_machine_arguments,
@@ -39,11 +39,13 @@ from turing_tx.constructions.registry import get_construction
 from turing_tx.constructions.rnn_runs import split_rnn_word
 from turing_tx.constructions.runs import REFERENCE
 from turing_tx.engine.model import Model
-from turing_tx.engine.proofs.obligations import ProofReport, Result
 from turing_tx.errors import UsageError
 from turing_tx.io.atomic import write_atomic
 from turing_tx.rnn import rnn_json
 from turing_tx.rnn.network import RNN
+
+if TYPE_CHECKING:  # the prover (and sympy) is loaded by the command, not by building the parser
+    from turing_tx.engine.proofs.obligations import ProofReport, Result
 
 #: report kinds by the output file's extension
 REPORT_KINDS = {".md": "markdown", ".html": "html", ".json": "json"}

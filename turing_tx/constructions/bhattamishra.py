@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from turing_tx.constructions import siegelmann_sontag
 from turing_tx.constructions._bhattamishra_blocks import (
@@ -49,11 +49,13 @@ from turing_tx.engine.model import FeedForward, Head, Layer, Model, attention, i
 from turing_tx.engine.numbers import DEFAULT_BACKEND
 from turing_tx.engine.patterns import ALL, CAUSAL, Pattern
 from turing_tx.engine.positional import PositionalEncoding
-from turing_tx.engine.proofs.obligations import Obligation
 from turing_tx.errors import DecodingError, ModelError, UsageError
 from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.simulator import Step, check_step_limit
 from turing_tx.rnn.network import RNN, State
+
+if TYPE_CHECKING:  # the prover (and sympy) is loaded only when obligations are asked for
+    from turing_tx.engine.proofs.obligations import Obligation
 
 Theorem = Literal[1, 2]
 Form = Literal["full", "paper"]

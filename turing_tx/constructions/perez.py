@@ -40,9 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from turing_tx.constructions import perez_proof
 from turing_tx.constructions.protocol import (
     AttentionRun,
     CompiledMachine,
@@ -56,13 +55,15 @@ from turing_tx.engine.model import FeedForward, FeedForwardBuilder, Head, Layer,
 from turing_tx.engine.numbers import DEFAULT_BACKEND
 from turing_tx.engine.patterns import ALL, CAUSAL
 from turing_tx.engine.positional import PositionalEncoding
-from turing_tx.engine.proofs.obligations import Obligation
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.machines.folding import FoldedMachine, fold, unfold_cell
 from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.machine_json import machine_to_json
 from turing_tx.machines.simulator import Step, check_step_limit
 from turing_tx.rnn.network import RNN
+
+if TYPE_CHECKING:  # the prover (and sympy) is loaded only when obligations are asked for
+    from turing_tx.engine.proofs.obligations import Obligation
 
 PAPER = "Pérez, Barceló & Marinković, Attention is Turing Complete, JMLR 22 (2021)"
 POSITIONAL = PositionalEncoding("perez", {"pos:1": "1", "pos:i": "i", "pos:1/i": "1/i", "pos:1/i^2": "1/i^2"})
@@ -423,6 +424,8 @@ class PerezCompiledMachine(CompiledMachine):
         (None: the compiled model) as the network of this folded machine."""
         if isinstance(network, RNN):
             raise UsageError("the Pérez construction is a transformer; an RNN has none of its obligations")
+        from turing_tx.constructions import perez_proof  # the prover loads sympy: only when asked
+
         return perez_proof.obligations(network or self.model, self.folded)
 
     def window_requirement(self, reference: Sequence[Step]) -> WindowRequirement:

@@ -20,18 +20,20 @@ import abc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
 from turing_tx.engine.interpreter import DecoderStep
 from turing_tx.engine.model import Model
 from turing_tx.engine.numbers import DEFAULT_BACKEND
-from turing_tx.engine.proofs.obligations import Obligation
 from turing_tx.errors import UsageError
 from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.simulator import Step
 from turing_tx.rnn.network import RNN, State
+
+if TYPE_CHECKING:  # the prover (and sympy) is loaded only when obligations are asked for
+    from turing_tx.engine.proofs.obligations import Obligation
 
 
 @dataclass

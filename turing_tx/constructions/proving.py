@@ -14,16 +14,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from turing_tx.constructions.lockstep import verify
 from turing_tx.constructions.protocol import CompiledMachine, PermutationRun, RNNConstruction
 from turing_tx.constructions.rnn_runs import run_rnn
 from turing_tx.engine.model import Model
 from turing_tx.engine.numbers import DEFAULT_BACKEND
-from turing_tx.engine.proofs.obligations import ProofReport, Result, discharge
 from turing_tx.errors import ExecutionError, UsageError
 from turing_tx.rnn.network import RNN
+
+if TYPE_CHECKING:  # the prover (and sympy) is loaded when a proof is run, not when this module is
+    from turing_tx.engine.proofs.obligations import ProofReport, Result
 
 #: a counterexample is executed with a run of at least this many steps (or ticks) ...
 MIN_HORIZON = 200
@@ -84,6 +86,8 @@ def horizon(result: Result, cap: int) -> tuple[int, int | None]:
 
 def prove_machine(compiled: CompiledMachine, network: Model | RNN | None = None) -> ProofReport:
     """Discharge the construction's obligations for ``network`` (None: the compiled one)."""
+    from turing_tx.engine.proofs.obligations import discharge
+
     return discharge(compiled.obligations(network))
 
 
@@ -119,6 +123,8 @@ def _order_blind(compiled: CompiledMachine, network: Model) -> PermutationRun | 
 def prove_rnn(construction: RNNConstruction, rnn: RNN, model: Model | None = None) -> ProofReport:
     """Discharge the obligations that ``model`` (None: the construction's transformer of ``rnn``)
     simulates ``rnn`` at every tick, for every input word."""
+    from turing_tx.engine.proofs.obligations import discharge
+
     return discharge(construction.rnn_obligations(model or construction.compile_rnn(rnn), rnn))
 
 

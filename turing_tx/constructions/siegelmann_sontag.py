@@ -41,16 +41,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from turing_tx.constructions.protocol import CompiledMachine, Observation, ShippedClaims
 from turing_tx.engine.model import Model
 from turing_tx.engine.numbers import DEFAULT_BACKEND, get_backend
-from turing_tx.engine.proofs.obligations import Obligation
 from turing_tx.errors import DecodingError, UsageError
 from turing_tx.machines.machine import TuringMachine
 from turing_tx.machines.simulator import Step, check_step_limit
 from turing_tx.rnn.network import RNN, State
+
+if TYPE_CHECKING:  # the prover (and sympy) is loaded only when obligations are asked for
+    from turing_tx.engine.proofs.obligations import Obligation
 
 NAME = "siegelmann-sontag"
 PAPER = ("Siegelmann & Sontag (1995), On the computational power of neural nets, "
